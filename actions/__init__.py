@@ -1,0 +1,1 @@
+"""Custom actions of the STO-assistent (rasa-sdk). One module per concern."""

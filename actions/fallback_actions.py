@@ -1,0 +1,80 @@
+"""The first stage of the two-stage fallback: "Bedoelt u ...?" with topic buttons.
+
+Rasa's TwoStageFallbackAction calls `action_default_ask_affirmation`; this replaces the
+default (which shows raw intent names) with Dutch topic labels from
+actions/messages/intent_labels.yml. A clicked button sends that intent; "Iets anders"
+sends /deny, after which Rasa asks to rephrase and finally says it does not know.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import messages
+
+MAX_SUGGESTIONS = 3
+MIN_SUGGESTION_CONFIDENCE = 0.05
+
+
+def suggestions(intent_ranking: List[Dict[str, Any]], labels: Dict[str, str]) -> List[str]:
+    """Intents worth offering: labelled (so not fallback/out of scope), confident enough."""
+    picked: List[str] = []
+    for candidate in intent_ranking:
+        name = candidate.get("name")
+        if name in labels and name not in picked:
+            if (candidate.get("confidence") or 0.0) >= MIN_SUGGESTION_CONFIDENCE:
+                picked.append(name)
+        if len(picked) == MAX_SUGGESTIONS:
+            break
+    return picked
+
+
+class ActionAskAffirmation(Action):
+    def name(self) -> Text:
+        return "action_default_ask_affirmation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        labels: Dict[str, str] = messages.load("intent_labels")["labels"]
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        offered = suggestions(ranking, labels)
+        buttons = [{"title": labels[name], "payload": f"/{name}"} for name in offered]
+        buttons.append({"title": messages.text("fallback", "something_else"), "payload": "/deny"})
+        key = "did_you_mean" if offered else "not_sure"
+        dispatcher.utter_message(text=messages.text("fallback", key), buttons=buttons)
+        return []
+
+
+class ActionAskRephrase(Action):
+    """Second stage: the user said the suggestions were not it."""
+
+    def name(self) -> Text:
+        return "action_default_ask_rephrase"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        dispatcher.utter_message(text=messages.text("fallback", "rephrase"))
+        return []
+
+
+class ActionGiveUp(Action):
+    """Last stage: say honestly that the assistant does not know, and where to go."""
+
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        buttons = [
+            {"title": messages.text("fallback", "button_region"), "payload": "/find_region"},
+            {"title": messages.text("fallback", "button_forms"), "payload": "/contribution_overview"},
+        ]
+        dispatcher.utter_message(text=messages.text("fallback", "dont_know"), buttons=buttons)
+        # Like Rasa's default: forget the unclear message so it does not steer the dialogue.
+        return [UserUtteranceReverted()]

@@ -1,0 +1,212 @@
+"""Region lookup actions: read slots and the message, ask the data layer, phrase the answer."""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import messages
+from actions.region_service import current_index
+from sto_regions import LookupResult, Region, RegionDataError, RegionIndex
+from sto_regions.lookup import KIND_PLACE, KIND_PROVINCE, KIND_REGION
+
+logger = logging.getLogger(__name__)
+
+PLACE_ENTITY = "place"
+SLOT_PLACE = "place"
+SLOT_REGION = "region_id"
+SLOT_AWAITING_PLACE = "awaiting_place"
+MAX_SCHOOLS_LISTED = 8
+
+
+def _msg(key: str, **values: Any) -> str:
+    return messages.text("region", key, **values)
+
+
+def _region_button(region: Region) -> Dict[str, str]:
+    payload = json.dumps({PLACE_ENTITY: region.id})
+    return {"title": region.name[:60], "payload": f"/inform_place{payload}"}
+
+
+def _contact_lines(region: Region, index: RegionIndex) -> str:
+    if region.contact == "region_page" and region.url:
+        return _msg("contact_region_page", url=region.url)
+    return _msg("contact_national", email=index.data.national_contact.email)
+
+
+def _load_index(dispatcher: CollectingDispatcher) -> Optional[RegionIndex]:
+    try:
+        return current_index()
+    except RegionDataError as error:
+        logger.error("Region data unavailable: %s", error)
+        dispatcher.utter_message(text=_msg("data_unavailable"))
+        return None
+
+
+def _place_query(tracker: Tracker) -> Optional[str]:
+    """The place the user named now: entity first, then the slot."""
+    entities = [
+        e.get("value")
+        for e in tracker.latest_message.get("entities", [])
+        if e.get("entity") == PLACE_ENTITY and isinstance(e.get("value"), str)
+    ]
+    if entities:
+        return entities[0]
+    slot = tracker.get_slot(SLOT_PLACE)
+    return slot if isinstance(slot, str) and slot.strip() else None
+
+
+def _latest_text(tracker: Tracker) -> str:
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text
+
+
+class ActionFindRegion(Action):
+    """Answer "which region is mine?": found, several, province, not found, or ask."""
+
+    def name(self) -> Text:
+        return "action_find_region"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        index = _load_index(dispatcher)
+        if index is None:
+            return [SlotSet(SLOT_PLACE, None)]
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        query = _place_query(tracker)
+        result = index.find(query) if query else None
+        if (result is None or not result.found) and _latest_text(tracker):
+            from_text = index.find(_latest_text(tracker))
+            if from_text.found:
+                result = from_text
+        if result is None or (not result.found and intent == "find_region" and not query):
+            dispatcher.utter_message(text=_msg("ask_place"))
+            return [SlotSet(SLOT_PLACE, None), SlotSet(SLOT_AWAITING_PLACE, True)]
+        return answer_lookup(dispatcher, index, result, query or _latest_text(tracker))
+
+
+def answer_lookup(
+    dispatcher: CollectingDispatcher, index: RegionIndex, result: LookupResult, query: str
+) -> List[EventType]:
+    done = [SlotSet(SLOT_PLACE, None), SlotSet(SLOT_AWAITING_PLACE, False)]
+    if result.kind == KIND_PROVINCE:
+        dispatcher.utter_message(
+            text=_msg("province_regions", province=result.matched_name, count=len(result.regions)),
+            buttons=[_region_button(region) for region in result.regions],
+        )
+        return done
+    if result.kind == KIND_PLACE and len(result.regions) > 1:
+        names = ", ".join(region.name for region in result.regions)
+        dispatcher.utter_message(
+            text=_msg("several_regions", place=result.matched_name, regions=names),
+            buttons=[_region_button(region) for region in result.regions],
+        )
+        return done
+    if result.found:
+        region = result.regions[0]
+        if result.kind == KIND_REGION:
+            opening = _msg("found_region", region=region.name)
+        elif result.fuzzy:
+            opening = _msg("found_place_fuzzy", place=result.matched_name, region=region.name)
+        else:
+            opening = _msg("found_place", place=result.matched_name, region=region.name)
+        parts = [opening]
+        if region.name_uncertain:
+            parts.append(_msg("name_uncertain"))
+        parts.append(_contact_lines(region, index))
+        buttons = [{"title": _msg("button_schools"), "payload": "/region_schools"}]
+        buttons.append({"title": _msg("button_forms"), "payload": "/contribution_overview"})
+        dispatcher.utter_message(text=" ".join(parts), buttons=buttons)
+        return done + [SlotSet(SLOT_REGION, region.id)]
+    contact = index.data.national_contact
+    dispatcher.utter_message(
+        text=_msg(
+            "not_found",
+            query=(query or "").strip()[:80],
+            overview_url=contact.regions_overview_url,
+            email=contact.email,
+        )
+    )
+    return done
+
+
+class _FollowUpAction(Action):
+    """A follow-up about the region found earlier; asks for a place if none is known."""
+
+    def region_or_ask(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> tuple[Optional[RegionIndex], Optional[Region], List[EventType]]:
+        index = _load_index(dispatcher)
+        if index is None:
+            return None, None, []
+        region = index.region(tracker.get_slot(SLOT_REGION))
+        if region is None:
+            dispatcher.utter_message(text=_msg("ask_place"))
+            return index, None, [SlotSet(SLOT_AWAITING_PLACE, True)]
+        return index, region, []
+
+
+class ActionRegionContact(_FollowUpAction):
+    def name(self) -> Text:
+        return "action_region_contact"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        index, region, events = self.region_or_ask(dispatcher, tracker)
+        if index is None or region is None:
+            return events
+        text = _msg("contact_intro", region=region.name) + " " + _contact_lines(region, index)
+        dispatcher.utter_message(
+            text=text, buttons=[{"title": _msg("button_schools"), "payload": "/region_schools"}]
+        )
+        return events
+
+
+class ActionRegionSchools(_FollowUpAction):
+    def name(self) -> Text:
+        return "action_region_schools"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        index, region, events = self.region_or_ask(dispatcher, tracker)
+        if index is None or region is None:
+            return events
+        if region.schools:
+            listed = "; ".join(region.schools[:MAX_SCHOOLS_LISTED])
+            parts = [_msg("schools_known", region=region.name, schools=listed)]
+        else:
+            parts = [_msg("schools_unknown", region=region.name)]
+        if region.url:
+            parts.append(_msg("schools_where", url=region.url))
+        else:
+            parts.append(_msg("schools_ask_national", email=index.data.national_contact.email))
+        dispatcher.utter_message(
+            text=" ".join(parts),
+            buttons=[{"title": _msg("button_contact"), "payload": "/region_contact"}],
+        )
+        return events
+
+
+class ActionPlaceDeclined(Action):
+    """The company does not know or does not want to say where it is."""
+
+    def name(self) -> Text:
+        return "action_place_declined"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        index = _load_index(dispatcher)
+        if index is not None:
+            contact = index.data.national_contact
+            dispatcher.utter_message(
+                text=_msg("declined", overview_url=contact.regions_overview_url, email=contact.email)
+            )
+        return [SlotSet(SLOT_PLACE, None), SlotSet(SLOT_AWAITING_PLACE, False)]

@@ -1,0 +1,127 @@
+"""REST and socket.io channels with input cleaning, sender checks and a no-silence guarantee.
+
+Configured in credentials.yml by module path. They keep Rasa's channel names ("rest",
+"socketio"), so the URLs stay /webhooks/rest/webhook and /socket.io.
+
+Every message passes `input_guard` before NLU and storage. If processing produced no bot
+message at all (for example because the action server is down: Rasa then logs the error and
+stays silent), the user gets a clear Dutch message instead of nothing.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+import yaml
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput
+from sanic import Blueprint
+from sanic.exceptions import SanicException
+from sanic.request import Request
+
+from channels.input_guard import clean_metadata, clean_text, valid_sender_id
+
+logger = logging.getLogger(__name__)
+
+MESSAGES: Dict[str, str] = yaml.safe_load(
+    (Path(__file__).with_name("messages.yml")).read_text(encoding="utf-8")
+)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def allowed_origins() -> List[str]:
+    """Origins allowed to open a socket.io connection (ALLOWED_ORIGINS, comma-separated)."""
+    configured = os.environ.get("ALLOWED_ORIGINS", "").strip()
+    if configured:
+        return [origin.strip().rstrip("/") for origin in configured.split(",") if origin.strip()]
+    web_port = os.environ.get("WEB_PORT", "8080")
+    return [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"]
+
+
+def guard(on_new_message: OnNewMessage) -> OnNewMessage:
+    """Wrap Rasa's message handler: clean input, never leave the user without an answer."""
+
+    async def handle(message: UserMessage) -> None:
+        output = message.output_channel
+        if not valid_sender_id(message.sender_id):
+            logger.warning("Rejected message with invalid sender id %r", message.sender_id)
+            await output.send_text_message(message.sender_id or "unknown", MESSAGES["invalid_sender"])
+            return
+        cleaned = clean_text(message.text)
+        metadata = clean_metadata(message.metadata or {})
+        if not isinstance(metadata, dict):
+            metadata = {}
+        if cleaned.truncated:
+            metadata["input_truncated"] = True
+        if cleaned.unreadable and (message.text or "").strip():
+            metadata["input_unreadable"] = True
+        message.text, message.metadata = cleaned.text, metadata
+
+        sent = _count_replies(output)
+        try:
+            await on_new_message(message)
+        except Exception:  # noqa: BLE001 - the user must get an answer whatever failed
+            logger.exception("Processing a message from %s failed", message.sender_id)
+        if sent() == 0:
+            logger.error(
+                "No reply produced for sender %s (is the action server up?); sent fallback",
+                message.sender_id,
+            )
+            await output.send_text_message(message.sender_id, MESSAGES["no_reply"])
+
+    return handle
+
+
+def _count_replies(output: Any) -> Callable[[], int]:
+    count = 0
+    original = output.send_response
+
+    async def counting(recipient_id: Text, message: Dict[Text, Any]) -> None:
+        nonlocal count
+        count += 1
+        await original(recipient_id, message)
+
+    output.send_response = counting
+    return lambda: count
+
+
+class GuardedRestInput(RestInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    async def _extract_sender(self, req: Request) -> Optional[Text]:
+        body = req.json
+        if not isinstance(body, dict):
+            raise SanicException("Body must be a JSON object with 'sender' and 'message'.", 400)
+        sender = body.get("sender")
+        if not isinstance(sender, str) or not valid_sender_id(sender):
+            raise SanicException(
+                "Field 'sender' must be 1-128 characters from [A-Za-z0-9_.:@-] "
+                "(use a random UUID per conversation).",
+                400,
+            )
+        return sender
+
+    def _extract_message(self, req: Request) -> Optional[Text]:
+        message = req.json.get("message")
+        return message if isinstance(message, str) else None
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        return super().blueprint(guard(on_new_message))
+
+
+class GuardedSocketIOInput(SocketIOInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        blueprint = super().blueprint(guard(on_new_message))
+        # Rasa disables the origin check ([]); only configured sites may connect.
+        self.sio.eio.cors_allowed_origins = allowed_origins()
+        return blueprint

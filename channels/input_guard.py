@@ -1,0 +1,83 @@
+"""Clean user input before NLU and storage. Pure Python, no Rasa imports.
+
+- NUL and other control characters, lone surrogates and zero-width characters are removed
+  (PostgreSQL cannot store NUL; surrogates break UTF-8 encoding).
+- Text is NFC-normalised and cut to MAX_MESSAGE_CHARS (at a word boundary where possible).
+- A message with no letter or digit left (empty, whitespace, only emoji or punctuation) is
+  replaced by the `/nonsense` intent payload, so it gets a clear Dutch answer instead of a
+  random classification.
+- Only simple intent payloads ("/intent" or '/intent{"place": "..."}') pass as payloads.
+"""
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Optional
+
+DEFAULT_MAX_MESSAGE_CHARS = 1000
+UNREADABLE_PAYLOAD = "/nonsense"
+MAX_METADATA_STRING = 2000
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff\ud800-\udfff]")
+_SPACES = re.compile(r"[ \t\r\n]+")
+_PAYLOAD = re.compile(r"^/[a-z_]+(\{.{0,200}\})?$", re.DOTALL)
+_SENDER = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
+
+
+@dataclass(frozen=True)
+class CleanMessage:
+    text: str
+    truncated: bool
+    unreadable: bool
+
+
+def max_message_chars() -> int:
+    try:
+        return max(50, int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)))
+    except ValueError:
+        return DEFAULT_MAX_MESSAGE_CHARS
+
+
+def strip_unsafe(text: str) -> str:
+    """Remove characters that must never reach NLU or the database."""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", text))
+
+
+def clean_text(raw: Optional[Any], limit: Optional[int] = None) -> CleanMessage:
+    limit = limit or max_message_chars()
+    text = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
+    text = _SPACES.sub(" ", strip_unsafe(text)).strip()
+    if text.startswith("/") and not _PAYLOAD.match(text):
+        text = text.lstrip("/").strip()  # "/etc/passwd" is text, not an intent payload
+    truncated = len(text) > limit
+    if truncated:
+        cut = text[:limit]
+        space = cut.rfind(" ")
+        text = (cut[:space] if space > limit * 0.8 else cut).rstrip()
+    if not any(ch.isalnum() for ch in text):
+        return CleanMessage(UNREADABLE_PAYLOAD, truncated, unreadable=True)
+    return CleanMessage(text, truncated, unreadable=False)
+
+
+def clean_metadata(value: Any, depth: int = 0) -> Any:
+    """Strip unsafe characters from every string in metadata; drop what nests too deep."""
+    if depth > 5:
+        return None
+    if isinstance(value, str):
+        return strip_unsafe(value)[:MAX_METADATA_STRING]
+    if isinstance(value, dict):
+        return {
+            strip_unsafe(str(k))[:100]: clean_metadata(v, depth + 1)
+            for k, v in list(value.items())[:50]
+        }
+    if isinstance(value, list):
+        return [clean_metadata(v, depth + 1) for v in value[:50]]
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    return strip_unsafe(str(value))[:MAX_METADATA_STRING]
+
+
+def valid_sender_id(sender_id: Optional[str]) -> bool:
+    return bool(sender_id) and bool(_SENDER.match(sender_id or ""))

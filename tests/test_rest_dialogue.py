@@ -1,0 +1,60 @@
+"""Real conversations over REST with the trained model, the action server and SQLite."""
+from __future__ import annotations
+
+import uuid
+
+
+def texts(replies):
+    return " ".join(r.get("text", "") for r in replies)
+
+
+def test_dutch_question_gets_the_cofinancing_answer(stack):
+    replies = stack.say("Hoeveel moet ons bedrijf bijdragen aan de cofinanciering?")
+    assert "10%" in texts(replies)
+    assert any(b["payload"] == "/contribution_overview" for r in replies for b in r.get("buttons", []))
+
+
+def test_region_dialogue_with_follow_ups(stack):
+    sender = uuid.uuid4().hex
+    asked = stack.say("Bij welke regio hoort mijn bedrijf?", sender)
+    assert "In welke plaats of gemeente" in texts(asked)
+    found = stack.say("Lelystad", sender)
+    assert "STO-regio Lelystad" in texts(found)
+    contact = stack.say("en hoe bereik ik hen?", sender)
+    assert "https://www.sterktechniekonderwijs.nl/regio/lelystad/" in texts(contact)
+    schools = stack.say("/region_schools", sender)
+    assert "Aeres VMBO Lelystad" in texts(schools)
+
+
+def test_region_found_in_the_middle_of_another_topic(stack):
+    sender = uuid.uuid4().hex
+    internships = stack.say("Wij willen graag stageplaatsen aanbieden aan vmbo-leerlingen", sender)
+    assert texts(internships)
+    found = stack.say("we zitten in Emmeloord", sender)
+    assert "Noordoostpolder en Urk" in texts(found)
+
+
+def test_low_confidence_asks_did_you_mean_then_admits_not_knowing(stack):
+    sender = uuid.uuid4().hex
+    first = stack.say("kwartaalcijfers bouwdepot grondwater", sender)
+    assert "Bedoelt u" in texts(first) or "begrijp" in texts(first)
+    if "Bedoelt u" in texts(first):
+        assert first[-1]["buttons"][-1] == {"title": "Iets anders", "payload": "/deny"}
+        rephrase = stack.say("/deny", sender)
+        assert "andere woorden" in texts(rephrase)
+        second = stack.say("vlfrp grondwater kwartaal", sender)
+        if "Bedoelt u" in texts(second):
+            final = stack.say("/deny", sender)
+            assert "Dat weet ik helaas niet" in texts(final)
+            assert "info@sterktechniekonderwijs.nl" in texts(final)
+
+
+def test_talking_to_a_person_never_pretends_a_human_is_connected(stack):
+    reply = texts(stack.say("Kan ik iemand van STO aan de lijn krijgen?"))
+    assert "info@sterktechniekonderwijs.nl" in reply
+    assert "doorverbind" in reply or "niet" in reply
+
+
+def test_out_of_scope_says_what_the_assistant_can_do(stack):
+    reply = texts(stack.say("Wie heeft de Champions League gewonnen vorig jaar?"))
+    assert "cofinanciering" in reply.lower() or "regio" in reply.lower()
