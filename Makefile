@@ -4,7 +4,7 @@ PY := .venv/bin/python
 RUN := $(PY) scripts/runtime_env.py
 MODEL := models/sto-assistent.tar.gz
 TRAINING_INPUTS := config.yml $(shell find domain data -name '*.yml' 2>/dev/null) knowledge/regions.yml
-WEB_INPUTS := $(wildcard web/package-lock.json web/src/*.js web/src/*.css)
+WEB_INPUTS := $(wildcard web/package.json web/package-lock.json web/build.mjs web/src/*.js web/src/*.css)
 
 .PHONY: install run shell train lookup validate test crossval compare bench lint clean
 

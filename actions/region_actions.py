@@ -135,8 +135,11 @@ def answer_lookup(
     return done
 
 
-class _FollowUpAction(Action):
-    """A follow-up about the region found earlier; asks for a place if none is known."""
+class _RegionFollowUp:
+    """A follow-up about the region found earlier; asks for a place if none is known.
+
+    A mixin, not an Action: rasa-sdk registers (and instantiates) every Action subclass.
+    """
 
     def region_or_ask(
         self, dispatcher: CollectingDispatcher, tracker: Tracker
@@ -151,7 +154,7 @@ class _FollowUpAction(Action):
         return index, region, []
 
 
-class ActionRegionContact(_FollowUpAction):
+class ActionRegionContact(_RegionFollowUp, Action):
     def name(self) -> Text:
         return "action_region_contact"
 
@@ -168,7 +171,7 @@ class ActionRegionContact(_FollowUpAction):
         return events
 
 
-class ActionRegionSchools(_FollowUpAction):
+class ActionRegionSchools(_RegionFollowUp, Action):
     def name(self) -> Text:
         return "action_region_schools"
 

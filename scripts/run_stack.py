@@ -146,7 +146,7 @@ def main() -> int:
             return 1
         if args.shell:
             shell = [str(VENV_BIN / "rasa"), "shell", "--model", str(MODEL),
-                     "--endpoints", "endpoints.yml"]
+                     "--endpoints", "endpoints.yml", "--port", env["RASA_PORT"]]
             return subprocess.call(shell, cwd=PROJECT_DIR, env=env)
         print(
             "\nDe STO-assistent draait:\n"

@@ -87,7 +87,7 @@ def main() -> int:
 
     pairs, selector_pairs, fallbacks, errors = [], [], 0, []
     place_total = place_found = 0
-    for (text, full, places), result in zip(examples, parsed):
+    for (text, full, places), result in zip(examples, parsed, strict=True):
         gold = full.split("/")[0]
         predicted = top_intent(result)
         pairs.append((gold, predicted))
@@ -104,7 +104,7 @@ def main() -> int:
             texts_found = [text[e["start"]:e["end"]] for e in result.get("entities", [])
                            if e["entity"] == "place" and "start" in e]
             if any(place.lower() in (v or "").lower() or place.lower() in t.lower()
-                   for v, t in zip(values, texts_found)) or place in values:
+                   for v, t in zip(values, texts_found, strict=False)) or place in values:
                 place_found += 1
 
     accuracy = sum(1 for g, p in pairs if g == p) / len(pairs)
@@ -116,7 +116,7 @@ def main() -> int:
     confidence = [
         (gold == top_intent(result), max((r["confidence"] for r in result.get("intent_ranking", [])
                                           if r["name"] != "nlu_fallback"), default=0.0))
-        for (gold, _), result in zip(pairs, parsed)
+        for (gold, _), result in zip(pairs, parsed, strict=True)
     ]
 
     print(f"Held-out NLU set: {len(pairs)} messages, {len({g for g, _ in pairs})} intents")

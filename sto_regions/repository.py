@@ -58,7 +58,7 @@ class RegionRepository:
             mtime = self.path.stat().st_mtime
         except OSError as error:
             if self._index is None:
-                raise RegionDataError(str(self.path), "(file)", "(file)", f"missing: {error}")
+                raise RegionDataError(str(self.path), "(file)", "(file)", f"missing: {error}") from error
             logger.warning("Region file %s unreadable (%s); keeping last good copy", self.path, error)
             return
         if self._index is not None and mtime == self._file_mtime:

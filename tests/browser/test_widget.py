@@ -225,7 +225,8 @@ def test_open_by_keyboard_shows_welcome_and_escape_closes(desktop, stack):
     welcome = bot_messages(page).first
     expect(welcome).to_contain_text("digitale assistent")
     expect(welcome).to_contain_text("geen mens")
-    expect(welcome.get_by_role("link", name="privacyverklaring")).to_have_attribute("href", re.compile(r"/privacy\.html$"))
+    privacy_link = welcome.get_by_role("link", name="privacyverklaring")
+    expect(privacy_link).to_have_attribute("href", re.compile(r"/privacy\.html$"))
     for title in QUICK_REPLIES:
         expect(welcome.get_by_role("button", name=title)).to_be_enabled()
     expect(page.get_by_role("log")).to_have_attribute("aria-live", "polite")
@@ -380,7 +381,10 @@ def test_bot_links_open_safely_and_bot_markup_stays_text(desktop, stack):
     expect(link).to_have_attribute("rel", "noopener noreferrer")
     expect(message.get_by_role("button", name="Nog een vraag")).to_be_visible()
     expect(bot_messages(page)).to_have_count(2)  # the image attachment was ignored
-    assert page.evaluate("() => document.getElementById('sto-widget').shadowRoot.querySelectorAll('.sto-log img, .sto-log b').length") == 0
+    markup = page.evaluate(
+        "() => document.getElementById('sto-widget').shadowRoot.querySelectorAll('.sto-log img, .sto-log b').length"
+    )
+    assert markup == 0
     assert desktop.dialogs == []
     # User text is never linkified.
     ask(page, "mijn site is https://example.org")
