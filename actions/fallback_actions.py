@@ -3,7 +3,7 @@
 Rasa's TwoStageFallbackAction calls `action_default_ask_affirmation`; this replaces the
 default (which shows raw intent names) with Dutch topic labels from
 actions/messages/intent_labels.yml. A clicked button sends that intent; "Iets anders"
-sends /deny, after which Rasa asks to rephrase and finally says it does not know.
+sends /out_of_scope, after which Rasa asks to rephrase and finally says it does not know.
 """
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import messages
 
 MAX_SUGGESTIONS = 3
+# Rasa's TwoStageFallbackAction counts only `out_of_scope` as "none of these"; any other
+# intent (deny too) ends the loop as if the user had clarified.
+NONE_OF_THESE = "/out_of_scope"
 MIN_SUGGESTION_CONFIDENCE = 0.05
 
 
@@ -43,7 +46,7 @@ class ActionAskAffirmation(Action):
         ranking = tracker.latest_message.get("intent_ranking") or []
         offered = suggestions(ranking, labels)
         buttons = [{"title": labels[name], "payload": f"/{name}"} for name in offered]
-        buttons.append({"title": messages.text("fallback", "something_else"), "payload": "/deny"})
+        buttons.append({"title": messages.text("fallback", "something_else"), "payload": NONE_OF_THESE})
         key = "did_you_mean" if offered else "not_sure"
         dispatcher.utter_message(text=messages.text("fallback", key), buttons=buttons)
         return []

@@ -24,7 +24,10 @@ MAX_SCHOOLS_LISTED = 8
 
 
 def _msg(key: str, **values: Any) -> str:
-    return messages.text("region", key, **values)
+    # Names such as "Roosendaal e.o." end in a full stop already; the texts add their own.
+    tidy = {k: v.rstrip(".") if isinstance(v, str) and k in ("region", "place") else v
+            for k, v in values.items()}
+    return messages.text("region", key, **tidy)
 
 
 def _region_button(region: Region) -> Dict[str, str]:
@@ -55,7 +58,8 @@ def _place_query(tracker: Tracker) -> Optional[str]:
         if e.get("entity") == PLACE_ENTITY and isinstance(e.get("value"), str)
     ]
     if entities:
-        return entities[0]
+        # Longest first: "West-Brabant Midden" also contains the alias "West-Brabant".
+        return max(entities, key=len)
     slot = tracker.get_slot(SLOT_PLACE)
     return slot if isinstance(slot, str) and slot.strip() else None
 
@@ -80,11 +84,20 @@ class ActionFindRegion(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         query = _place_query(tracker)
         result = index.find(query) if query else None
-        if (result is None or not result.found) and _latest_text(tracker):
+        if _latest_text(tracker):
+            # The sentence itself may hold a longer or better name than the extracted entity.
             from_text = index.find(_latest_text(tracker))
-            if from_text.found:
+            if from_text.found and (
+                result is None or not result.found
+                or len(from_text.matched_name or "") > len(result.matched_name or "")
+            ):
                 result = from_text
         if result is None or (not result.found and intent == "find_region" and not query):
+            known = index.region(tracker.get_slot(SLOT_REGION))
+            if known is not None:  # "wie is mijn contact in de regio?" after it was found
+                return answer_lookup(
+                    dispatcher, index, LookupResult(known.id, KIND_REGION, known.name, (known,)), ""
+                )
             dispatcher.utter_message(text=_msg("ask_place"))
             return [SlotSet(SLOT_PLACE, None), SlotSet(SLOT_AWAITING_PLACE, True)]
         return answer_lookup(dispatcher, index, result, query or _latest_text(tracker))

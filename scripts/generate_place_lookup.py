@@ -27,7 +27,9 @@ def _item(value: str) -> str:
 def render(regions_file: Path = REGIONS_FILE) -> str:
     data = load_region_file(regions_file)
     names = RegionIndex(data).all_names()
-    everything = sorted({n for values in names.values() for n in values}, key=str.lower)
+    # Longest first: Rasa joins the table into one regex alternation, which takes the first
+    # alternative that matches ("West-Brabant" would shadow "West-Brabant Midden").
+    everything = sorted({n for values in names.values() for n in values}, key=lambda n: (-len(n), n.lower()))
     out = [
         "# GENERATED from knowledge/regions.yml by scripts/generate_place_lookup.py.\n",
         "# Do not edit: change knowledge/regions.yml and run `make train`.\n",

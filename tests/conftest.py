@@ -17,6 +17,11 @@ from tests import servers  # noqa: E402
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests last: they are the slowest and the most end-to-end."""
+    items.sort(key=lambda item: "tests/browser/" in str(item.fspath))
+
+
 def _need_model() -> None:
     if not servers.MODEL.exists():
         pytest.fail(f"No trained model at {servers.MODEL}: run `make train` (make test does).")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -57,9 +58,15 @@ def tracker(
     return Tracker("test-sender", all_slots, latest, [], False, None, {}, "action_listen")
 
 
+def run_coroutine(coroutine):
+    """Run in a fresh thread: browser tests may leave an event loop running in this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def run(action, tracker_: Tracker, domain: Dict[str, Any]):
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker_, domain))
+    events = run_coroutine(action.run(dispatcher, tracker_, domain))
     return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
@@ -88,6 +95,16 @@ def test_typo_in_free_text_without_entity(domain):
     messages, slots = run(ActionFindRegion(), tracker("wij zitten in Zwole"), domain)
     assert "Ik ga ervan uit dat u Zwolle bedoelt" in messages[0]["text"]
     assert slots["region_id"] == "zwolle"
+
+
+def test_longest_place_entity_wins(domain):
+    messages, slots = run(
+        ActionFindRegion(),
+        tracker("in West-Brabant Midden", places=["West-Brabant", "West-Brabant Midden"]),
+        domain,
+    )
+    assert slots["region_id"] == "west-brabant-midden"
+    assert "e.o.." not in messages[0]["text"]
 
 
 def test_alias_entity(domain):
@@ -139,6 +156,16 @@ def test_no_place_asks_for_it(domain):
     )
     assert "In welke plaats of gemeente" in messages[0]["text"]
     assert slots == {"place": None, "awaiting_place": True}
+
+
+def test_region_question_without_place_uses_the_known_region(domain):
+    messages, slots = run(
+        ActionFindRegion(),
+        tracker("wie is mijn contactpersoon in de regio?", intent="find_region", slots={"region_id": "twente"}),
+        domain,
+    )
+    assert messages[0]["text"].startswith("Dat is de STO-regio Twente.")
+    assert slots["region_id"] == "twente"
 
 
 def test_declining_to_name_a_place(domain):
@@ -194,7 +221,7 @@ def test_affirmation_offers_dutch_topics(domain):
     messages, _ = run(ActionAskAffirmation(), tracker("geld?", intent="nlu_fallback", ranking=ranking), domain)
     assert messages[0]["text"].startswith("Ik weet niet zeker of ik u goed begrijp. Bedoelt u")
     assert [b["payload"] for b in messages[0]["buttons"]] == [
-        "/cofinancing_amount", "/contribution_financial", "/deny"
+        "/cofinancing_amount", "/contribution_financial", "/out_of_scope"
     ]
     assert messages[0]["buttons"][0]["title"] == "Hoeveel cofinanciering?"
 
@@ -203,7 +230,7 @@ def test_rephrase_and_give_up(domain):
     messages, _ = run(ActionAskRephrase(), tracker("x", intent="deny"), domain)
     assert "andere woorden" in messages[0]["text"]
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionGiveUp().run(dispatcher, tracker("x", intent="deny"), domain))
+    events = run_coroutine(ActionGiveUp().run(dispatcher, tracker("x", intent="deny"), domain))
     assert "Dat weet ik helaas niet" in dispatcher.messages[0]["text"]
     assert "info@sterktechniekonderwijs.nl" in dispatcher.messages[0]["text"]
     assert events == [{"event": "rewind", "timestamp": None}]

@@ -459,3 +459,19 @@ def test_mobile_360_open_ask_and_axe(mobile, stack):
     expect(panel(page)).to_be_visible()
     assert mobile.errors == []  # checked before axe, whose own probes trip the page's CSP
     run_axe(page, "mobile 360")
+
+
+def test_every_region_is_found_in_the_widget(desktop, stack):
+    """Issue 3's acceptance check in the browser: each region, by one of its places."""
+    from tests.region_samples import place_per_region
+
+    page = desktop.page
+    load(page, stack.web_url)
+    open_by_keyboard(page)
+    missed = []
+    for _region_id, name, place in place_per_region():
+        ask(page, f"Ons bedrijf zit in {place}")
+        if f"STO-regio {name}" not in bot_messages(page).last.inner_text():
+            missed.append((place, name))
+    assert not missed, missed
+    assert not desktop.errors, desktop.errors
