@@ -89,7 +89,7 @@ class ActionFindRegion(Action):
             from_text = index.find(_latest_text(tracker))
             if from_text.found and (
                 result is None or not result.found
-                or len(from_text.matched_name or "") > len(result.matched_name or "")
+                or len(from_text.matched_key) > len(result.matched_key)
             ):
                 result = from_text
         if result is None or (not result.found and intent == "find_region" and not query):

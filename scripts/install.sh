@@ -33,7 +33,7 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; assert sys.ve
   "$PY310" -m venv .venv
 fi
 
-.venv/bin/python -m pip install --quiet --upgrade "pip<25" wheel
+.venv/bin/python -m pip install --quiet wheel
 .venv/bin/python -m pip install --quiet -r requirements.txt -c requirements.lock
 TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python scripts/build_spacy_nl.py
 

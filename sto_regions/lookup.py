@@ -43,6 +43,8 @@ class LookupResult:
     matched_name: Optional[str]
     regions: Tuple[Region, ...]
     fuzzy: bool = False
+    matched_key: str = ""  # the normalised words of the query that matched
+
 
     @property
     def found(self) -> bool:
@@ -116,14 +118,14 @@ class RegionIndex:
         whole = query_key(text)
         entry = self._entries.get(whole)
         if entry:
-            return self._result(text, entry, fuzzy=False)
+            return self._result(text, entry, fuzzy=False, key=whole)
         if text in self._regions:  # button payloads carry region ids
             region = self._regions[text]
-            return LookupResult(text, KIND_REGION, region.name, (region,))
+            return LookupResult(text, KIND_REGION, region.name, (region,), matched_key=text)
         best = self._best_in_sentence(fold(text))
         if best:
-            entry, fuzzy = best
-            return self._result(text, entry, fuzzy)
+            entry, fuzzy, key = best
+            return self._result(text, entry, fuzzy, key)
         return LookupResult(text, KIND_NOT_FOUND, None, ())
 
     def find_by_place(self, place: str) -> LookupResult:
@@ -134,7 +136,7 @@ class RegionIndex:
         entry = self._provinces.get(query_key(province or ""))
         if entry is None:
             return LookupResult(province, KIND_NOT_FOUND, None, ())
-        return self._result(province, entry, fuzzy=False)
+        return self._result(province, entry, fuzzy=False, key=query_key(province))
 
     def region(self, region_id: Optional[str]) -> Optional[Region]:
         return self._regions.get(region_id or "")
@@ -151,13 +153,13 @@ class RegionIndex:
         return {kind: sorted(set(values), key=str.lower) for kind, values in names.items()}
 
     # -- internals ------------------------------------------------------------------------
-    def _result(self, query: str, entry: _Entry, fuzzy: bool) -> LookupResult:
+    def _result(self, query: str, entry: _Entry, fuzzy: bool, key: str) -> LookupResult:
         regions = tuple(self._regions[rid] for rid in entry.region_ids)
-        return LookupResult(query, entry.kind, entry.name, regions, fuzzy)
+        return LookupResult(query, entry.kind, entry.name, regions, fuzzy, key)
 
-    def _best_in_sentence(self, folded: str) -> Optional[Tuple[_Entry, bool]]:
+    def _best_in_sentence(self, folded: str) -> Optional[Tuple[_Entry, bool, str]]:
         words = folded.split()
-        candidates: List[Tuple[Tuple[int, int, float, int], _Entry, bool]] = []
+        candidates: List[Tuple[Tuple[int, int, float, int], _Entry, bool, str]] = []
         for size in range(min(MAX_WORDS_PER_NAME, len(words)), 0, -1):
             for start in range(0, len(words) - size + 1):
                 run = words[start : start + size]
@@ -167,17 +169,17 @@ class RegionIndex:
                 entry = self._entries.get(key)
                 if entry:
                     rank = (1, size, 100.0, -_KIND_PRIORITY[entry.kind])
-                    candidates.append((rank, entry, False))
+                    candidates.append((rank, entry, False, key))
                     continue
                 match = self._fuzzy(key)
                 if match:
                     score, entry = match
                     rank = (0, size, score, -_KIND_PRIORITY[entry.kind])
-                    candidates.append((rank, entry, True))
+                    candidates.append((rank, entry, True, key))
         if not candidates:
             return None
-        _, entry, fuzzy = max(candidates, key=lambda c: c[0])
-        return entry, fuzzy
+        _, entry, fuzzy, key = max(candidates, key=lambda c: c[0])
+        return entry, fuzzy, key
 
     def _fuzzy(self, key: str) -> Optional[Tuple[float, _Entry]]:
         if len(key) < FUZZY_MIN_KEY_LENGTH:

@@ -101,6 +101,12 @@ def test_empty_or_symbol_only_input(index, query):
     assert result.kind == "empty" and not result.found
 
 
+def test_longest_name_in_a_sentence_wins(index):
+    result = index.find("Ons bedrijf zit in West-Brabant Midden")
+    assert [r.id for r in result.regions] == ["west-brabant-midden"]
+    assert result.matched_key == "west brabant midden"
+
+
 def test_typo_match_is_marked_fuzzy(index):
     assert index.find("Zwole").fuzzy
     assert not index.find("Zwolle").fuzzy
