@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 
 def texts(replies):
     return " ".join(r.get("text", "") for r in replies)
@@ -63,3 +65,13 @@ def test_talking_to_a_person_never_pretends_a_human_is_connected(stack):
 def test_out_of_scope_says_what_the_assistant_can_do(stack):
     reply = texts(stack.say("Wie heeft de Champions League gewonnen vorig jaar?"))
     assert "cofinanciering" in reply.lower() or "regio" in reply.lower()
+
+
+@pytest.mark.parametrize("place, region", [
+    ("Wageningen", "meer dan één STO-regio"),
+    ("Klazienaveen", "STO-regio Emmen/Ter Apel"),
+    ("Beverwijk", "STO-regio IJmond en Zuid-Kennemerland"),
+    ("Gelderland", "provincie Gelderland"),
+])
+def test_a_bare_place_name_without_context_is_looked_up(stack, place, region):
+    assert region in texts(stack.say(place))
