@@ -4,6 +4,7 @@
     python scripts/run_stack.py --shell   # action server + `rasa shell` in this terminal
 
 Each service runs in its own process group, so stopping kills every process it started.
+SIGINT (Ctrl-C), SIGTERM and SIGHUP (terminal closed) all stop everything.
 If one service dies, the others are stopped too and the exit code is non-zero.
 """
 from __future__ import annotations
@@ -135,8 +136,9 @@ def main() -> int:
         return 1
     env = build_env()
     started = services(env, with_rasa=not args.shell, with_web=not args.shell)
-    signal.signal(signal.SIGTERM, _raise_stop)
-    signal.signal(signal.SIGINT, _raise_stop)
+    # Ctrl-C, `kill` and a closed terminal all stop every service.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(stop_signal, _raise_stop)
     try:
         for service in started:
             start(service, env)
@@ -165,8 +167,8 @@ def main() -> int:
     except Stop:
         return 0
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for stop_signal in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(stop_signal, signal.SIG_IGN)
         stop_all(started)
 
 

@@ -103,10 +103,10 @@ def start_stack(tracker_store_url: str, log_path: Path) -> Stack:
     return stack
 
 
-def stop_stack(stack: Stack) -> None:
-    """SIGTERM the launcher only (as `kill` would) and check it stopped everything."""
+def stop_stack(stack: Stack, stop_signal: int = signal.SIGTERM) -> None:
+    """Signal the launcher only (as `kill` would) and check it stopped everything."""
     assert stack.process is not None
-    stack.process.send_signal(signal.SIGTERM)
+    stack.process.send_signal(stop_signal)
     stack.process.wait(timeout=60)
     for port in (stack.rasa_port, stack.actions_port, stack.web_port):
         deadline = time.monotonic() + 10
