@@ -40,8 +40,7 @@ def build_env(base: Optional[Dict[str, str]] = None) -> Dict[str, str]:
             db_file = PROJECT_DIR / db_file
         db_file.parent.mkdir(parents=True, exist_ok=True)
         env["TRACKER_STORE_URL"] = f"sqlite:///{db_file}"
-    env.setdefault("ACTION_ENDPOINT_URL", f"http://localhost:{env['ACTIONS_PORT']}/webhook")
-    if not env.get("ACTION_ENDPOINT_URL"):
+    if not env.get("ACTION_ENDPOINT_URL"):  # unset or empty in .env
         env["ACTION_ENDPOINT_URL"] = f"http://localhost:{env['ACTIONS_PORT']}/webhook"
     if PROJECT_DIR.as_posix() not in env.get("PYTHONPATH", "").split(os.pathsep):
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_DIR), env.get("PYTHONPATH")) if p)
