@@ -83,10 +83,11 @@ class ActionFindRegion(Action):
             return [SlotSet(SLOT_PLACE, None)]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         query = _place_query(tracker)
+        text = _latest_text(tracker)
         result = index.find(query) if query else None
-        if _latest_text(tracker):
+        if text:
             # The sentence itself may hold a longer or better name than the extracted entity.
-            from_text = index.find(_latest_text(tracker))
+            from_text = index.find(text)
             if from_text.found and (
                 result is None or not result.found
                 or len(from_text.matched_key) > len(result.matched_key)
@@ -100,7 +101,7 @@ class ActionFindRegion(Action):
                 )
             dispatcher.utter_message(text=_msg("ask_place"))
             return [SlotSet(SLOT_PLACE, None), SlotSet(SLOT_AWAITING_PLACE, True)]
-        return answer_lookup(dispatcher, index, result, query or _latest_text(tracker))
+        return answer_lookup(dispatcher, index, result, query or text)
 
 
 def answer_lookup(

@@ -82,8 +82,7 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp())
     actions_port = servers.free_port()
     actions = subprocess.Popen(
-        [str(servers.VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
-         "--port", str(actions_port)],
+        servers.actions_command(str(actions_port)),
         cwd=PROJECT_DIR, env=servers.build_env(), stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, start_new_session=True,
     )

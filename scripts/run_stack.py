@@ -39,25 +39,25 @@ class Service:
     process: Optional[subprocess.Popen] = None
 
 
+def actions_command(port: str) -> List[str]:
+    return [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_command(port: str) -> List[str]:
+    return [
+        str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
+        "--credentials", "credentials.yml", "--port", str(port),
+    ]
+
+
 def services(env: Dict[str, str], with_rasa: bool = True, with_web: bool = True) -> List[Service]:
-    rasa = str(VENV_BIN / "rasa")
     found = [
-        Service(
-            "actions",
-            [rasa, "run", "actions", "--actions", "actions", "--port", env["ACTIONS_PORT"]],
-            f"http://127.0.0.1:{env['ACTIONS_PORT']}/health",
-        )
+        Service("actions", actions_command(env["ACTIONS_PORT"]),
+                f"http://127.0.0.1:{env['ACTIONS_PORT']}/health")
     ]
     if with_rasa:
         found.append(
-            Service(
-                "rasa",
-                [
-                    rasa, "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
-                    "--credentials", "credentials.yml", "--port", env["RASA_PORT"],
-                ],
-                f"http://127.0.0.1:{env['RASA_PORT']}/",
-            )
+            Service("rasa", rasa_command(env["RASA_PORT"]), f"http://127.0.0.1:{env['RASA_PORT']}/")
         )
     if with_web:
         found.append(

@@ -61,6 +61,18 @@ async def parse_all(model: Path, texts: List[str]) -> List[Dict]:
     return [await agent.parse_message(text) for text in texts]
 
 
+def place_extracted(place: str, parsed: Dict) -> bool:
+    """The annotated place appears in an extracted place entity (its value or its text span)."""
+    wanted = place.lower()
+    for entity in parsed.get("entities", []):
+        if entity["entity"] != "place":
+            continue
+        span = parsed["text"][entity["start"]:entity["end"]] if "start" in entity else ""
+        if wanted in str(entity.get("value", "")).lower() or wanted in span.lower():
+            return True
+    return False
+
+
 def top_intent(parsed: Dict) -> str:
     """The classifier's intent, ignoring the fallback wrapper (scored separately)."""
     ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
@@ -98,14 +110,8 @@ def main() -> int:
         if "/" in full and predicted == gold:
             chosen = result.get("response_selector", {}).get(gold, {}).get("response", {})
             selector_pairs.append((full, chosen.get("intent_response_key")))
-        for place in places:
-            place_total += 1
-            values = [e.get("value", "") for e in result.get("entities", []) if e["entity"] == "place"]
-            texts_found = [text[e["start"]:e["end"]] for e in result.get("entities", [])
-                           if e["entity"] == "place" and "start" in e]
-            if any(place.lower() in (v or "").lower() or place.lower() in t.lower()
-                   for v, t in zip(values, texts_found, strict=False)) or place in values:
-                place_found += 1
+        place_total += len(places)
+        place_found += sum(1 for place in places if place_extracted(place, result))
 
     accuracy = sum(1 for g, p in pairs if g == p) / len(pairs)
     f1 = macro_f1(pairs)

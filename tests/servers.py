@@ -7,7 +7,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +15,9 @@ from typing import Dict, List, Optional
 import requests
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-VENV_BIN = PROJECT_DIR / ".venv" / "bin"
-MODEL = PROJECT_DIR / "models" / "sto-assistent.tar.gz"
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
 
+from run_stack import MODEL, VENV_BIN, actions_command, healthy, rasa_command  # noqa: E402,F401
 from runtime_env import build_env  # noqa: E402
 
 
@@ -40,12 +38,8 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 240) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"process for {url} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
+        if healthy(url):
+            return
         time.sleep(0.5)
     raise TimeoutError(f"{url} not healthy after {timeout} s")
 
@@ -121,8 +115,7 @@ def start_rasa(env_overrides: Dict[str, str], log_path: Path) -> tuple[subproces
     env = build_env({**os.environ, **env_overrides})
     log = open(log_path, "w")
     process = subprocess.Popen(
-        [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
-         "--credentials", "credentials.yml", "--port", str(port)],
+        rasa_command(str(port)),
         cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"

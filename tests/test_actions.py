@@ -1,9 +1,7 @@
 """Custom actions run against the real domain and the real knowledge/regions.yml."""
 from __future__ import annotations
 
-import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -19,6 +17,7 @@ from actions.region_actions import (
     ActionRegionContact,
     ActionRegionSchools,
 )
+from tests.async_run import run_in_fresh_thread
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -58,15 +57,9 @@ def tracker(
     return Tracker("test-sender", all_slots, latest, [], False, None, {}, "action_listen")
 
 
-def run_coroutine(coroutine):
-    """Run in a fresh thread: browser tests may leave an event loop running in this one."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 def run(action, tracker_: Tracker, domain: Dict[str, Any]):
     dispatcher = CollectingDispatcher()
-    events = run_coroutine(action.run(dispatcher, tracker_, domain))
+    events = run_in_fresh_thread(action.run(dispatcher, tracker_, domain))
     return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
@@ -230,7 +223,7 @@ def test_rephrase_and_give_up(domain):
     messages, _ = run(ActionAskRephrase(), tracker("x", intent="deny"), domain)
     assert "andere woorden" in messages[0]["text"]
     dispatcher = CollectingDispatcher()
-    events = run_coroutine(ActionGiveUp().run(dispatcher, tracker("x", intent="deny"), domain))
+    events = run_in_fresh_thread(ActionGiveUp().run(dispatcher, tracker("x", intent="deny"), domain))
     assert "Dat weet ik helaas niet" in dispatcher.messages[0]["text"]
     assert "info@sterktechniekonderwijs.nl" in dispatcher.messages[0]["text"]
     assert events == [{"event": "rewind", "timestamp": None}]

@@ -5,9 +5,7 @@ from the story, so a misclassified user line would pass there. This closes that 
 """
 from __future__ import annotations
 
-import asyncio
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ import yaml
 
 from channels.input_guard import clean_text
 from tests import servers
+from tests.async_run import run_in_fresh_thread
 
 STORIES_DIR = Path(__file__).resolve().parent / "stories"
 
@@ -41,12 +40,8 @@ def parse():
 
     configure_structlog(logging.WARNING)
 
-    def run(coroutine):  # a fresh thread: browser tests may hold an event loop in this one
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(asyncio.run, coroutine).result()
-
     agent = Agent.load(str(servers.MODEL))
-    return lambda text: run(agent.parse_message(clean_text(text).text))
+    return lambda text: run_in_fresh_thread(agent.parse_message(clean_text(text).text))
 
 
 def test_there_are_story_lines():
