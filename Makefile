@@ -1,51 +1,68 @@
-# Developer verbs of the STO-assistent. `make run` and `make test` are all a newcomer needs.
+# Developer verbs of the STO-assistent. `make run` and `make test` are all a newcomer needs;
+# `make help` lists every verb.
 SHELL := /bin/bash
 PY := .venv/bin/python
-RUN := $(PY) scripts/runtime_env.py
+ENV := $(PY) -m sto_assistent.env
+# Also in sto_assistent/settings.py (MODEL_PATH); a unit test keeps the two equal.
 MODEL := models/sto-assistent.tar.gz
 TRAINING_INPUTS := config.yml $(shell find domain data -name '*.yml' 2>/dev/null) knowledge/regions.yml
 WEB_INPUTS := $(wildcard web/package.json web/package-lock.json web/build.mjs web/src/*.js web/src/*.css)
+PY_SOURCES := actions channels sto_assistent sto_regions scripts tests web/serve.py
 
-.PHONY: install run shell train lookup validate test crossval compare bench lint clean
+.PHONY: help install run shell train lookup validate test test-fast crossval compare bench lint format clean
 
-install: .stamps/install
-.stamps/install: requirements.txt requirements.lock scripts/install.sh $(WEB_INPUTS)
+help: ## list the verbs
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
+
+install: .stamps/install ## create .venv (Python 3.10), install everything, build spaCy nl + widget
+.stamps/install: requirements.txt requirements.lock pyproject.toml scripts/install.sh $(WEB_INPUTS)
 	bash scripts/install.sh
 	@mkdir -p .stamps && touch $@
 
-run: install $(MODEL)
-	$(PY) scripts/run_stack.py
+run: install $(MODEL) ## start the assistant: actions :5055, Rasa :5005, web page :8080
+	$(PY) -m sto_assistent.run
 
-shell: install $(MODEL)
-	$(PY) scripts/run_stack.py --shell
+shell: install $(MODEL) ## talk to the assistant in this terminal (rasa shell)
+	$(PY) -m sto_assistent.run --shell
 
-train: install $(MODEL)
+train: install $(MODEL) ## train the model when its inputs changed
 $(MODEL): $(TRAINING_INPUTS) | .stamps/install
-	$(PY) scripts/generate_place_lookup.py
-	$(RUN) rasa train --domain domain --fixed-model-name sto-assistent --out models
+	$(PY) -m sto_assistent.derived
+	$(ENV) rasa train --domain domain --fixed-model-name sto-assistent --out models
 
-lookup: install
-	$(PY) scripts/generate_place_lookup.py
+lookup: install ## regenerate the files derived from knowledge/regions.yml and the domain
+	$(PY) -m sto_assistent.derived
 
-validate: install
-	$(PY) scripts/generate_place_lookup.py --check
-	$(RUN) rasa data validate --domain domain --fail-on-warnings
+validate: install ## rasa data validate + derived files in sync
+	$(PY) -m sto_assistent.derived --check
+	$(ENV) rasa data validate --domain domain --fail-on-warnings
 
-test: install $(MODEL)
+test: install $(MODEL) ## everything: lint, data validation, unit, integration, browser, stories, held-out
 	bash scripts/run_tests.sh
 
-crossval: install
-	$(RUN) rasa test nlu --config config.yml --nlu data/nlu --cross-validation --folds 5 --out results/crossval
+test-fast: install ## the inner loop: unit tests only (no servers, no model), under 30 s
+	$(PY) -m pytest -m unit -q -p no:cacheprovider
 
-compare: install
+crossval: install ## 5-fold cross-validation of the NLU data (slow, ~12 min)
+	$(ENV) rasa test nlu --config config.yml --nlu data/nlu --cross-validation --folds 5 --out results/crossval
+
+compare: install ## train and score every pipeline in config/alternatives (slow)
 	$(PY) scripts/compare_configs.py
 
-bench: install $(MODEL)
+bench: install $(MODEL) ## training time, model size, cold start, latency, memory
 	$(PY) scripts/bench.py
 
-lint: install
-	$(PY) -m ruff check actions channels sto_regions scripts tests web/serve.py
-	$(PY) scripts/generate_place_lookup.py --check
+lint: install ## ruff, ruff format --check, mypy, derived files in sync
+	$(PY) -m ruff check $(PY_SOURCES)
+	$(PY) -m ruff format --check $(PY_SOURCES)
+	$(PY) -m mypy
+	$(PY) -m sto_assistent.derived --check
 
-clean:
+format: install ## apply ruff's fixes and formatting
+	$(PY) -m ruff check --fix $(PY_SOURCES)
+	$(PY) -m ruff format $(PY_SOURCES)
+
+clean: ## remove models, results, build output and local databases
 	rm -rf models results .stamps build var/*.db .rasa
+
+-include console/console.mk

@@ -1,9 +1,10 @@
 """Region lookup actions: read slots and the message, ask the data layer, phrase the answer."""
+
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -25,32 +26,38 @@ MAX_SCHOOLS_LISTED = 8
 
 def _msg(key: str, **values: Any) -> str:
     # Names such as "Roosendaal e.o." end in a full stop already; the texts add their own.
-    tidy = {k: v.rstrip(".") if isinstance(v, str) and k in ("region", "place") else v
-            for k, v in values.items()}
+    tidy = {k: v.rstrip(".") if isinstance(v, str) and k in ("region", "place") else v for k, v in values.items()}
     return messages.text("region", key, **tidy)
 
 
-def _region_button(region: Region) -> Dict[str, str]:
+def _send_parts(dispatcher: CollectingDispatcher, parts: list[tuple[str, str]], buttons: list[dict[str, str]]) -> None:
+    """One message composed of several texts; every text's key is recorded."""
+    keys = [key for key, _ in parts]
+    messages.send(dispatcher, keys[0], " ".join(text for _, text in parts), buttons, parts=keys)
+
+
+def _region_button(region: Region) -> dict[str, str]:
     payload = json.dumps({PLACE_ENTITY: region.id})
     return {"title": region.name[:60], "payload": f"/inform_place{payload}"}
 
 
-def _contact_lines(region: Region, index: RegionIndex) -> str:
+def _contact_lines(region: Region, index: RegionIndex) -> tuple[str, str]:
+    """The key and text of the way to reach a region: its page, or the national address."""
     if region.contact == "region_page" and region.url:
-        return _msg("contact_region_page", url=region.url)
-    return _msg("contact_national", email=index.data.national_contact.email)
+        return "region.contact_region_page", _msg("contact_region_page", url=region.url)
+    return "region.contact_national", _msg("contact_national", email=index.data.national_contact.email)
 
 
-def _load_index(dispatcher: CollectingDispatcher) -> Optional[RegionIndex]:
+def _load_index(dispatcher: CollectingDispatcher) -> RegionIndex | None:
     try:
         return current_index()
     except RegionDataError as error:
         logger.error("Region data unavailable: %s", error)
-        dispatcher.utter_message(text=_msg("data_unavailable"))
+        messages.send(dispatcher, "region.data_unavailable", _msg("data_unavailable"))
         return None
 
 
-def _place_query(tracker: Tracker) -> Optional[str]:
+def _place_query(tracker: Tracker) -> str | None:
     """The place the user named now: entity first, then the slot."""
     entities = [
         e.get("value")
@@ -72,12 +79,10 @@ def _latest_text(tracker: Tracker) -> str:
 class ActionFindRegion(Action):
     """Answer "which region is mine?": found, several, province, not found, or ask."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_find_region"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         index = _load_index(dispatcher)
         if index is None:
             return [SlotSet(SLOT_PLACE, None)]
@@ -89,62 +94,65 @@ class ActionFindRegion(Action):
             # The sentence itself may hold a longer or better name than the extracted entity.
             from_text = index.find(text)
             if from_text.found and (
-                result is None or not result.found
-                or len(from_text.matched_key) > len(result.matched_key)
+                result is None or not result.found or len(from_text.matched_key) > len(result.matched_key)
             ):
                 result = from_text
         if result is None or (not result.found and intent == "find_region" and not query):
             known = index.region(tracker.get_slot(SLOT_REGION))
             if known is not None:  # "wie is mijn contact in de regio?" after it was found
-                return answer_lookup(
-                    dispatcher, index, LookupResult(known.id, KIND_REGION, known.name, (known,)), ""
-                )
-            dispatcher.utter_message(text=_msg("ask_place"))
+                return answer_lookup(dispatcher, index, LookupResult(known.id, KIND_REGION, known.name, (known,)), "")
+            messages.send(dispatcher, "region.ask_place", _msg("ask_place"))
             return [SlotSet(SLOT_PLACE, None), SlotSet(SLOT_AWAITING_PLACE, True)]
         return answer_lookup(dispatcher, index, result, query or text)
 
 
 def answer_lookup(
     dispatcher: CollectingDispatcher, index: RegionIndex, result: LookupResult, query: str
-) -> List[EventType]:
+) -> list[EventType]:
     done = [SlotSet(SLOT_PLACE, None), SlotSet(SLOT_AWAITING_PLACE, False)]
     if result.kind == KIND_PROVINCE:
-        dispatcher.utter_message(
-            text=_msg("province_regions", province=result.matched_name, count=len(result.regions)),
-            buttons=[_region_button(region) for region in result.regions],
+        messages.send(
+            dispatcher,
+            "region.province_regions",
+            _msg("province_regions", province=result.matched_name, count=len(result.regions)),
+            [_region_button(region) for region in result.regions],
         )
         return done
     if result.kind == KIND_PLACE and len(result.regions) > 1:
         names = ", ".join(region.name for region in result.regions)
-        dispatcher.utter_message(
-            text=_msg("several_regions", place=result.matched_name, regions=names),
-            buttons=[_region_button(region) for region in result.regions],
+        messages.send(
+            dispatcher,
+            "region.several_regions",
+            _msg("several_regions", place=result.matched_name, regions=names),
+            [_region_button(region) for region in result.regions],
         )
         return done
     if result.found:
         region = result.regions[0]
         if result.kind == KIND_REGION:
-            opening = _msg("found_region", region=region.name)
+            key = "found_region"
         elif result.fuzzy:
-            opening = _msg("found_place_fuzzy", place=result.matched_name, region=region.name)
+            key = "found_place_fuzzy"
         else:
-            opening = _msg("found_place", place=result.matched_name, region=region.name)
-        parts = [opening]
+            key = "found_place"
+        parts = [(f"region.{key}", _msg(key, place=result.matched_name, region=region.name))]
         if region.name_uncertain:
-            parts.append(_msg("name_uncertain"))
+            parts.append(("region.name_uncertain", _msg("name_uncertain")))
         parts.append(_contact_lines(region, index))
         buttons = [{"title": _msg("button_schools"), "payload": "/region_schools"}]
         buttons.append({"title": _msg("button_forms"), "payload": "/contribution_overview"})
-        dispatcher.utter_message(text=" ".join(parts), buttons=buttons)
+        _send_parts(dispatcher, parts, buttons)
         return done + [SlotSet(SLOT_REGION, region.id)]
     contact = index.data.national_contact
-    dispatcher.utter_message(
-        text=_msg(
+    messages.send(
+        dispatcher,
+        "region.not_found",
+        _msg(
             "not_found",
             query=(query or "").strip()[:80],
             overview_url=contact.regions_overview_url,
             email=contact.email,
-        )
+        ),
     )
     return done
 
@@ -157,73 +165,65 @@ class _RegionFollowUp:
 
     def region_or_ask(
         self, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> tuple[Optional[RegionIndex], Optional[Region], List[EventType]]:
+    ) -> tuple[RegionIndex | None, Region | None, list[EventType]]:
         index = _load_index(dispatcher)
         if index is None:
             return None, None, []
         region = index.region(tracker.get_slot(SLOT_REGION))
         if region is None:
-            dispatcher.utter_message(text=_msg("ask_place"))
+            messages.send(dispatcher, "region.ask_place", _msg("ask_place"))
             return index, None, [SlotSet(SLOT_AWAITING_PLACE, True)]
         return index, region, []
 
 
 class ActionRegionContact(_RegionFollowUp, Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_region_contact"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         index, region, events = self.region_or_ask(dispatcher, tracker)
         if index is None or region is None:
             return events
-        text = _msg("contact_intro", region=region.name) + " " + _contact_lines(region, index)
-        dispatcher.utter_message(
-            text=text, buttons=[{"title": _msg("button_schools"), "payload": "/region_schools"}]
-        )
+        parts = [("region.contact_intro", _msg("contact_intro", region=region.name)), _contact_lines(region, index)]
+        _send_parts(dispatcher, parts, [{"title": _msg("button_schools"), "payload": "/region_schools"}])
         return events
 
 
 class ActionRegionSchools(_RegionFollowUp, Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_region_schools"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         index, region, events = self.region_or_ask(dispatcher, tracker)
         if index is None or region is None:
             return events
         if region.schools:
             listed = "; ".join(region.schools[:MAX_SCHOOLS_LISTED])
-            parts = [_msg("schools_known", region=region.name, schools=listed)]
+            parts = [("region.schools_known", _msg("schools_known", region=region.name, schools=listed))]
         else:
-            parts = [_msg("schools_unknown", region=region.name)]
+            parts = [("region.schools_unknown", _msg("schools_unknown", region=region.name))]
         if region.url:
-            parts.append(_msg("schools_where", url=region.url))
+            parts.append(("region.schools_where", _msg("schools_where", url=region.url)))
         else:
-            parts.append(_msg("schools_ask_national", email=index.data.national_contact.email))
-        dispatcher.utter_message(
-            text=" ".join(parts),
-            buttons=[{"title": _msg("button_contact"), "payload": "/region_contact"}],
-        )
+            email = index.data.national_contact.email
+            parts.append(("region.schools_ask_national", _msg("schools_ask_national", email=email)))
+        _send_parts(dispatcher, parts, [{"title": _msg("button_contact"), "payload": "/region_contact"}])
         return events
 
 
 class ActionPlaceDeclined(Action):
     """The company does not know or does not want to say where it is."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_place_declined"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         index = _load_index(dispatcher)
         if index is not None:
             contact = index.data.national_contact
-            dispatcher.utter_message(
-                text=_msg("declined", overview_url=contact.regions_overview_url, email=contact.email)
+            messages.send(
+                dispatcher,
+                "region.declined",
+                _msg("declined", overview_url=contact.regions_overview_url, email=contact.email),
             )
         return [SlotSet(SLOT_PLACE, None), SlotSet(SLOT_AWAITING_PLACE, False)]

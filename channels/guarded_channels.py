@@ -7,12 +7,13 @@ Every message passes `input_guard` before NLU and storage. If processing produce
 message at all (for example because the action server is down: Rasa then logs the error and
 stays silent), the user gets a clear Dutch message instead of nothing.
 """
+
 from __future__ import annotations
 
 import logging
-import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any
 
 import yaml
 from rasa.core.channels.channel import UserMessage
@@ -23,22 +24,32 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 
 from channels.input_guard import clean_metadata, clean_text, valid_sender_id
+from sto_assistent.settings import regions_file, setting
+from sto_regions import load_region_file
 
 logger = logging.getLogger(__name__)
 
-MESSAGES: Dict[str, str] = yaml.safe_load(
-    (Path(__file__).with_name("messages.yml")).read_text(encoding="utf-8")
-)
+MESSAGES_FILE = Path(__file__).with_name("messages.yml")
+
+
+def _load_messages() -> dict[str, str]:
+    """The channel's own texts, with the national e-mail address from the region data file."""
+    email = load_region_file(regions_file()).national_contact.email
+    texts = yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
+    return {key: text.format(email=email).strip() for key, text in texts.items()}
+
+
+MESSAGES = _load_messages()
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
-def allowed_origins() -> List[str]:
+def allowed_origins() -> list[str]:
     """Origins allowed to open a socket.io connection (ALLOWED_ORIGINS, comma-separated)."""
-    configured = os.environ.get("ALLOWED_ORIGINS", "").strip()
+    configured = setting("ALLOWED_ORIGINS")
     if configured:
         return [origin.strip().rstrip("/") for origin in configured.split(",") if origin.strip()]
-    web_port = os.environ.get("WEB_PORT", "8080")
+    web_port = setting("WEB_PORT")
     return [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"]
 
 
@@ -80,7 +91,7 @@ def _count_replies(output: Any) -> Callable[[], int]:
     count = 0
     original = output.send_response
 
-    async def counting(recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def counting(recipient_id: str, message: dict[str, Any]) -> None:
         nonlocal count
         count += 1
         await original(recipient_id, message)
@@ -91,23 +102,22 @@ def _count_replies(output: Any) -> Callable[[], int]:
 
 class GuardedRestInput(RestInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
-    async def _extract_sender(self, req: Request) -> Optional[Text]:
+    async def _extract_sender(self, req: Request) -> str | None:
         body = req.json
         if not isinstance(body, dict):
             raise SanicException("Body must be a JSON object with 'sender' and 'message'.", 400)
         sender = body.get("sender")
         if not isinstance(sender, str) or not valid_sender_id(sender):
             raise SanicException(
-                "Field 'sender' must be 1-128 characters from [A-Za-z0-9_.:@-] "
-                "(use a random UUID per conversation).",
+                "Field 'sender' must be 1-128 characters from [A-Za-z0-9_.:@-] (use a random UUID per conversation).",
                 400,
             )
         return sender
 
-    def _extract_message(self, req: Request) -> Optional[Text]:
+    def _extract_message(self, req: Request) -> str | None:
         message = req.json.get("message")
         return message if isinstance(message, str) else None
 
@@ -117,7 +127,7 @@ class GuardedRestInput(RestInput):
 
 class GuardedSocketIOInput(SocketIOInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:

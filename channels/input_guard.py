@@ -8,15 +8,16 @@
   random classification.
 - Only simple intent payloads ("/intent" or '/intent{"place": "..."}') pass as payloads.
 """
+
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
-DEFAULT_MAX_MESSAGE_CHARS = 1000
+from sto_assistent.settings import DEFAULTS, setting
+
 UNREADABLE_PAYLOAD = "/nonsense"
 MAX_METADATA_STRING = 2000
 
@@ -35,9 +36,9 @@ class CleanMessage:
 
 def max_message_chars() -> int:
     try:
-        return max(50, int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)))
+        return max(50, int(setting("MAX_MESSAGE_CHARS")))
     except ValueError:
-        return DEFAULT_MAX_MESSAGE_CHARS
+        return int(DEFAULTS["MAX_MESSAGE_CHARS"])
 
 
 def strip_unsafe(text: str) -> str:
@@ -45,7 +46,7 @@ def strip_unsafe(text: str) -> str:
     return _CONTROL.sub("", unicodedata.normalize("NFC", text))
 
 
-def clean_text(raw: Optional[Any], limit: Optional[int] = None) -> CleanMessage:
+def clean_text(raw: Any | None, limit: int | None = None) -> CleanMessage:
     limit = limit or max_message_chars()
     text = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
     text = _SPACES.sub(" ", strip_unsafe(text)).strip()
@@ -68,10 +69,7 @@ def clean_metadata(value: Any, depth: int = 0) -> Any:
     if isinstance(value, str):
         return strip_unsafe(value)[:MAX_METADATA_STRING]
     if isinstance(value, dict):
-        return {
-            strip_unsafe(str(k))[:100]: clean_metadata(v, depth + 1)
-            for k, v in list(value.items())[:50]
-        }
+        return {strip_unsafe(str(k))[:100]: clean_metadata(v, depth + 1) for k, v in list(value.items())[:50]}
     if isinstance(value, list):
         return [clean_metadata(v, depth + 1) for v in value[:50]]
     if isinstance(value, (int, float, bool)) or value is None:
@@ -79,5 +77,5 @@ def clean_metadata(value: Any, depth: int = 0) -> Any:
     return strip_unsafe(str(value))[:MAX_METADATA_STRING]
 
 
-def valid_sender_id(sender_id: Optional[str]) -> bool:
+def valid_sender_id(sender_id: str | None) -> bool:
     return bool(sender_id) and bool(_SENDER.match(sender_id or ""))

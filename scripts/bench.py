@@ -7,10 +7,10 @@ cold-start time (process start until the first answer), REST latency p50/p95 for
 sequential messages and for 20 concurrent conversations, messages per second, and the
 peak RSS of the Rasa server process.
 """
+
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -19,12 +19,11 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import List
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_DIR))
-
-from tests import servers  # noqa: E402  (the test harness's real-server starter)
+from sto_assistent import local_servers
+from sto_assistent.services import actions_command, rasa_command
+from sto_assistent.settings import MODEL_PATH, PROJECT_DIR, build_env
+from sto_assistent.training import train_fresh
 
 MESSAGES = [
     "Hoeveel cofinanciering moeten bedrijven inbrengen?",
@@ -40,14 +39,14 @@ MESSAGES = [
 ]
 
 
-def percentile(values: List[float], pct: float) -> float:
+def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
 def timed_say(url: str, text: str, sender: str) -> float:
     start = time.perf_counter()
-    replies = servers.say(url, text, sender)
+    replies = local_servers.say(url, text, sender)
     elapsed = (time.perf_counter() - start) * 1000
     if not replies:
         raise RuntimeError(f"no reply to {text!r}")
@@ -69,39 +68,46 @@ def main() -> int:
 
     if not args.skip_train:
         with tempfile.TemporaryDirectory() as out:
-            start = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "scripts/runtime_env.py", "rasa", "train", "--domain", "domain",
-                 "--out", out, "--fixed-model-name", "bench"],
-                cwd=PROJECT_DIR, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                env={**os.environ, "RASA_CACHE_DIRECTORY": str(Path(out) / "cache")},  # no cache hits
-            )
-            rows.append(("training time (full, no cache)", f"{time.perf_counter() - start:.0f} s"))
-    rows.append(("model size", f"{servers.MODEL.stat().st_size / 1e6:.1f} MB"))
+            seconds = train_fresh(Path(out), "bench")
+            rows.append(("training time (full, no cache)", f"{seconds:.0f} s"))
+    rows.append(("model size", f"{MODEL_PATH.stat().st_size / 1e6:.1f} MB"))
 
     workdir = Path(tempfile.mkdtemp())
-    actions_port = servers.free_port()
+    actions_port = local_servers.free_port()
     actions = subprocess.Popen(
-        servers.actions_command(str(actions_port)),
-        cwd=PROJECT_DIR, env=servers.build_env(), stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True,
+        actions_command(str(actions_port)),
+        cwd=PROJECT_DIR,
+        env=build_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
-    servers.wait_for(f"http://127.0.0.1:{actions_port}/health", actions)
+    local_servers.wait_for(f"http://127.0.0.1:{actions_port}/health", actions)
     start = time.perf_counter()
-    rasa, url = servers.start_rasa(
-        {"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
-         "TRACKER_STORE_URL": f"sqlite:///{workdir / 'bench.db'}"},
+    rasa_port = local_servers.free_port()
+    rasa = local_servers.start_process(
+        rasa_command(str(rasa_port)),
+        {
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
+            "TRACKER_STORE_URL": f"sqlite:///{workdir / 'bench.db'}",
+        },
         workdir / "rasa.log",
     )
+    url = f"http://127.0.0.1:{rasa_port}"
+    local_servers.wait_for(f"{url}/", rasa)
     timed_say(url, "hallo", uuid.uuid4().hex)
     rows.append(("cold start (process start to first answer)", f"{time.perf_counter() - start:.1f} s"))
     try:
         sender = uuid.uuid4().hex
         sequential = [timed_say(url, MESSAGES[i % len(MESSAGES)], sender) for i in range(100)]
-        rows.append(("REST latency, 100 sequential: p50 / p95",
-                     f"{statistics.median(sequential):.0f} / {percentile(sequential, 95):.0f} ms"))
+        rows.append(
+            (
+                "REST latency, 100 sequential: p50 / p95",
+                f"{statistics.median(sequential):.0f} / {percentile(sequential, 95):.0f} ms",
+            )
+        )
 
-        def conversation(_: int) -> List[float]:
+        def conversation(_: int) -> list[float]:
             own = uuid.uuid4().hex
             return [timed_say(url, text, own) for text in MESSAGES]
 
@@ -109,14 +115,22 @@ def main() -> int:
         with ThreadPoolExecutor(max_workers=20) as pool:
             results = [t for batch in pool.map(conversation, range(20)) for t in batch]
         wall = time.perf_counter() - start
-        rows.append(("REST latency, 20 concurrent conversations: p50 / p95",
-                     f"{statistics.median(results):.0f} / {percentile(results, 95):.0f} ms"))
-        rows.append(("throughput, 20 concurrent conversations",
-                     f"{len(results) / wall:.1f} messages/s ({len(results)} messages)"))
+        rows.append(
+            (
+                "REST latency, 20 concurrent conversations: p50 / p95",
+                f"{statistics.median(results):.0f} / {percentile(results, 95):.0f} ms",
+            )
+        )
+        rows.append(
+            (
+                "throughput, 20 concurrent conversations",
+                f"{len(results) / wall:.1f} messages/s ({len(results)} messages)",
+            )
+        )
         rows.append(("peak RSS of the Rasa server", f"{peak_rss_mb(rasa.pid):.0f} MB"))
     finally:
-        servers.stop_process(rasa)
-        servers.stop_process(actions)
+        local_servers.stop_process(rasa)
+        local_servers.stop_process(actions)
 
     width = max(len(name) for name, _ in rows)
     print("\nSTO-assistent benchmark")

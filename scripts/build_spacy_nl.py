@@ -2,15 +2,15 @@
 
 Idempotent: does nothing if the directory already holds a pipeline of this spaCy version.
 """
+
 from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import spacy
 
-TARGET = Path(__file__).resolve().parent.parent / "build" / "spacy_nl_blank"
+from sto_assistent.settings import SPACY_MODEL_DIR as TARGET
 
 
 def main() -> int:

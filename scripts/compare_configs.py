@@ -5,17 +5,16 @@
 Prints training time, held-out intent accuracy and macro-F1 per configuration. Slow (one
 full training per configuration); results are in the README, section "Choosing the pipeline".
 """
+
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
-import time
-from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from sto_assistent.settings import PROJECT_DIR
+from sto_assistent.training import train_fresh
+
 OUT = PROJECT_DIR / "results" / "compare"
 
 
@@ -25,20 +24,23 @@ def main() -> int:
     rows = []
     for config in configs:
         name = "config" if config.name == "config.yml" else config.stem
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "scripts/runtime_env.py", "rasa", "train", "--config", str(config),
-             "--domain", "domain", "--out", str(OUT), "--fixed-model-name", name],
-            cwd=PROJECT_DIR, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env={**os.environ, "RASA_CACHE_DIRECTORY": str(OUT / f"cache-{name}")},  # fair timing
-        )
-        seconds = time.perf_counter() - start
-        shutil.rmtree(OUT / f"cache-{name}", ignore_errors=True)
+        seconds = train_fresh(OUT, name, config)
         report = OUT / f"{name}.json"
         subprocess.run(
-            [sys.executable, "scripts/score_heldout.py", "--model", str(OUT / f"{name}.tar.gz"),
-             "--min-accuracy", "0", "--json", str(report)],
-            cwd=PROJECT_DIR, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "scripts/score_heldout.py",
+                "--model",
+                str(OUT / f"{name}.tar.gz"),
+                "--min-accuracy",
+                "0",
+                "--json",
+                str(report),
+            ],
+            cwd=PROJECT_DIR,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         scores = json.loads(report.read_text())
         rows.append((name, seconds, scores["accuracy"], scores["macro_f1"], scores["below_fallback"]))

@@ -35,6 +35,8 @@ fi
 
 .venv/bin/python -m pip install --quiet wheel
 .venv/bin/python -m pip install --quiet -r requirements.txt -c requirements.lock
+# The project's own packages (actions, channels, sto_assistent, sto_regions), editable.
+.venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
 TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python scripts/build_spacy_nl.py
 
 if [ -f web/package.json ]; then

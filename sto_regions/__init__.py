@@ -2,6 +2,7 @@
 
 Pure Python: imports nothing from Rasa, so it can be tested and reused on its own.
 """
+
 from sto_regions.lookup import LookupResult, RegionIndex
 from sto_regions.models import NationalContact, Region, RegionData
 from sto_regions.repository import RegionRepository

@@ -4,10 +4,11 @@ Matching order: exact keys first (places, then region names and aliases, then pr
 then typo-tolerant matching with rapidfuzz. A query may be a whole sentence: every run of
 one to four words is tried, and the best, longest match wins.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
 
 from rapidfuzz import fuzz, process
 
@@ -40,11 +41,10 @@ _FILLER_WORDS = frozenset(
 class LookupResult:
     query: str
     kind: str  # place | region | province | not_found | empty
-    matched_name: Optional[str]
-    regions: Tuple[Region, ...]
+    matched_name: str | None
+    regions: tuple[Region, ...]
     fuzzy: bool = False
     matched_key: str = ""  # the normalised words of the query that matched
-
 
     @property
     def found(self) -> bool:
@@ -59,7 +59,7 @@ class LookupResult:
 class _Entry:
     kind: str
     name: str  # canonical display name of what matched
-    region_ids: Tuple[str, ...]
+    region_ids: tuple[str, ...]
 
 
 _KIND_PRIORITY = {KIND_PLACE: 0, KIND_REGION: 1, KIND_PROVINCE: 2}
@@ -70,15 +70,15 @@ class RegionIndex:
 
     def __init__(self, data: RegionData) -> None:
         self.data = data
-        self._regions: Dict[str, Region] = {r.id: r for r in data.regions}
-        self._entries: Dict[str, _Entry] = {}
-        self._provinces: Dict[str, _Entry] = {}
+        self._regions: dict[str, Region] = {r.id: r for r in data.regions}
+        self._entries: dict[str, _Entry] = {}
+        self._provinces: dict[str, _Entry] = {}
         self._build()
-        self._fuzzy_keys: List[str] = [k for k in self._entries if len(k) >= FUZZY_MIN_KEY_LENGTH]
+        self._fuzzy_keys: list[str] = [k for k in self._entries if len(k) >= FUZZY_MIN_KEY_LENGTH]
 
     # -- building -----------------------------------------------------------------------
     def _build(self) -> None:
-        places: Dict[str, List[str]] = {}
+        places: dict[str, list[str]] = {}
         for region in self.data.regions:
             for place in region.places:
                 places.setdefault(place, []).append(region.id)
@@ -90,7 +90,7 @@ class RegionIndex:
             entry = _Entry(KIND_REGION, region.name, (region.id,))
             for name in (region.id, region.name, *region.aliases):
                 self._add(name_keys(name), entry)
-        provinces: Dict[str, List[str]] = {}
+        provinces: dict[str, list[str]] = {}
         for region in self.data.regions:
             for province in region.provinces:
                 provinces.setdefault(province, []).append(region.id)
@@ -110,7 +110,7 @@ class RegionIndex:
                 self._entries[key] = _Entry(KIND_PLACE, current.name, merged)
 
     # -- queries --------------------------------------------------------------------------
-    def find(self, query: Optional[str]) -> LookupResult:
+    def find(self, query: str | None) -> LookupResult:
         """Find the region(s) for a place, region name, province, or a sentence naming one."""
         text = (query or "").strip()
         if not fold(text):
@@ -138,12 +138,12 @@ class RegionIndex:
             return LookupResult(province, KIND_NOT_FOUND, None, ())
         return self._result(province, entry, fuzzy=False, key=query_key(province))
 
-    def region(self, region_id: Optional[str]) -> Optional[Region]:
+    def region(self, region_id: str | None) -> Region | None:
         return self._regions.get(region_id or "")
 
-    def all_names(self) -> Dict[str, List[str]]:
+    def all_names(self) -> dict[str, list[str]]:
         """Every name a user may type, by kind (for generating NLU lookup tables)."""
-        names: Dict[str, List[str]] = {KIND_PLACE: [], KIND_REGION: [], KIND_PROVINCE: []}
+        names: dict[str, list[str]] = {KIND_PLACE: [], KIND_REGION: [], KIND_PROVINCE: []}
         for region in self.data.regions:
             names[KIND_PLACE].extend(region.places)
             names[KIND_REGION].append(region.name)
@@ -157,9 +157,9 @@ class RegionIndex:
         regions = tuple(self._regions[rid] for rid in entry.region_ids)
         return LookupResult(query, entry.kind, entry.name, regions, fuzzy, key)
 
-    def _best_in_sentence(self, folded: str) -> Optional[Tuple[_Entry, bool, str]]:
+    def _best_in_sentence(self, folded: str) -> tuple[_Entry, bool, str] | None:
         words = folded.split()
-        candidates: List[Tuple[Tuple[int, int, float, int], _Entry, bool, str]] = []
+        candidates: list[tuple[tuple[int, int, float, int], _Entry, bool, str]] = []
         for size in range(min(MAX_WORDS_PER_NAME, len(words)), 0, -1):
             for start in range(0, len(words) - size + 1):
                 run = words[start : start + size]
@@ -181,12 +181,10 @@ class RegionIndex:
         _, entry, fuzzy, key = max(candidates, key=lambda c: c[0])
         return entry, fuzzy, key
 
-    def _fuzzy(self, key: str) -> Optional[Tuple[float, _Entry]]:
+    def _fuzzy(self, key: str) -> tuple[float, _Entry] | None:
         if len(key) < FUZZY_MIN_KEY_LENGTH:
             return None
-        match = process.extractOne(
-            key, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE
-        )
+        match = process.extractOne(key, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE)
         if match is None:
             return None
         matched_key, score, _ = match

@@ -1,8 +1,9 @@
 """Immutable records for the region data file."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -17,24 +18,24 @@ class Region:
     id: str
     name: str
     name_uncertain: bool
-    aliases: Tuple[str, ...]
-    provinces: Tuple[str, ...]
-    places: Tuple[str, ...]
+    aliases: tuple[str, ...]
+    provinces: tuple[str, ...]
+    places: tuple[str, ...]
     places_from_name: bool
-    url: Optional[str]
+    url: str | None
     contact: str  # "region_page" or "national"
-    schools: Tuple[str, ...]
-    sources: Tuple[str, ...]
+    schools: tuple[str, ...]
+    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class RegionData:
     national_contact: NationalContact
-    regions: Tuple[Region, ...]
+    regions: tuple[Region, ...]
     place_aliases: Mapping[str, str]
     origin: str  # file path or URL the data came from
 
-    def region_by_id(self, region_id: str) -> Optional[Region]:
+    def region_by_id(self, region_id: str) -> Region | None:
         for region in self.regions:
             if region.id == region_id:
                 return region

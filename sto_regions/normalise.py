@@ -3,16 +3,33 @@
 "'s-Hertogenbosch", "S HERTOGENBOSCH" and "s-hertogenbosch" all become "s hertogenbosch";
 "Damwâld" becomes "damwald", "IJmuiden" becomes "ymuiden". Surrounding words such as "gemeente" or "regio" are dropped.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import List
 
 # Words users put around a place name that never belong to it.
 _PREFIX_WORDS = (
-    "gemeente", "gem", "regio", "sto", "provincie", "prov", "stad", "dorp", "plaats",
-    "omgeving", "rondom", "rond", "bij", "in", "te", "uit", "van", "nabij", "buurt",
+    "gemeente",
+    "gem",
+    "regio",
+    "sto",
+    "provincie",
+    "prov",
+    "stad",
+    "dorp",
+    "plaats",
+    "omgeving",
+    "rondom",
+    "rond",
+    "bij",
+    "in",
+    "te",
+    "uit",
+    "van",
+    "nabij",
+    "buurt",
 )
 _SUFFIX_PHRASES = ("e o", "eo", "en omstreken", "en omgeving", "e.o", "omgeving", "regio")
 
@@ -39,14 +56,14 @@ def strip_surrounding_words(key: str) -> str:
             continue
         for phrase in _SUFFIX_PHRASES:
             tail = phrase.split()
-            if len(words) > len(tail) and words[-len(tail):] == tail:
+            if len(words) > len(tail) and words[-len(tail) :] == tail:
                 words = words[: -len(tail)]
                 changed = True
                 break
     return " ".join(words)
 
 
-def name_keys(name: str) -> List[str]:
+def name_keys(name: str) -> list[str]:
     """All keys under which a name from the data file is indexed."""
     key = fold(name)
     keys = {key, strip_surrounding_words(key)}

@@ -6,13 +6,13 @@
   `refresh_seconds`; a failure or invalid payload keeps the last good copy (logged warning).
   The local file is the first good copy, so the bot answers even if the URL never works.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
 from pathlib import Path
-from typing import Optional
 
 import requests
 
@@ -30,7 +30,7 @@ class RegionRepository:
     def __init__(
         self,
         path: Path,
-        url: Optional[str] = None,
+        url: str | None = None,
         refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     ) -> None:
@@ -39,8 +39,8 @@ class RegionRepository:
         self.refresh_seconds = refresh_seconds
         self.timeout_seconds = timeout_seconds
         self._lock = threading.Lock()
-        self._index: Optional[RegionIndex] = None
-        self._file_mtime: Optional[float] = None
+        self._index: RegionIndex | None = None
+        self._file_mtime: float | None = None
         self._last_fetch: float = 0.0
 
     def current(self) -> RegionIndex:
@@ -75,16 +75,19 @@ class RegionRepository:
         logger.info("Loaded %d regions from %s", len(index.data.regions), self.path)
 
     def _refresh_from_url(self) -> None:
+        url = self.url
+        if url is None:
+            return
         now = time.monotonic()
         if self._index is not None and now - self._last_fetch < self.refresh_seconds:
             return
         self._last_fetch = now
         try:
-            response = requests.get(self.url, timeout=self.timeout_seconds)
+            response = requests.get(url, timeout=self.timeout_seconds)
             response.raise_for_status()
             if len(response.content) > MAX_DOWNLOAD_BYTES:
-                raise RegionDataError(self.url, "(file)", "(size)", "is larger than 5 MB")
-            index = RegionIndex(parse_region_data(response.content.decode("utf-8"), self.url))
+                raise RegionDataError(url, "(file)", "(size)", "is larger than 5 MB")
+            index = RegionIndex(parse_region_data(response.content.decode("utf-8"), url))
         except (requests.RequestException, RegionDataError, UnicodeDecodeError) as error:
             logger.warning(
                 "Could not load regions from REGIONS_URL %s (%s); using the last good copy",

@@ -3,11 +3,13 @@
 Every problem is reported as RegionDataError naming the file, the entry and the field, so
 an editor knows exactly what to fix. A file is accepted whole or not at all.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
+from typing import Any
 from urllib.parse import urlparse
 
 import yaml
@@ -47,15 +49,11 @@ def parse_region_data(text: str, origin: str) -> RegionData:
     if not isinstance(raw, dict):
         raise RegionDataError(origin, "(file)", "(top level)", "must be a mapping")
     if raw.get("version") != SUPPORTED_VERSION:
-        raise RegionDataError(
-            origin, "(file)", "version", f"must be {SUPPORTED_VERSION}, got {raw.get('version')!r}"
-        )
+        raise RegionDataError(origin, "(file)", "version", f"must be {SUPPORTED_VERSION}, got {raw.get('version')!r}")
     contact = _parse_national_contact(raw.get("national_contact"), origin)
     regions = _parse_regions(raw.get("regions"), origin)
     aliases = _parse_place_aliases(raw.get("place_aliases") or {}, regions, origin)
-    return RegionData(
-        national_contact=contact, regions=tuple(regions), place_aliases=aliases, origin=origin
-    )
+    return RegionData(national_contact=contact, regions=tuple(regions), place_aliases=aliases, origin=origin)
 
 
 def _parse_national_contact(raw: Any, origin: str) -> NationalContact:
@@ -67,18 +65,16 @@ def _parse_national_contact(raw: Any, origin: str) -> NationalContact:
         raise RegionDataError(origin, entry, "email", f"is not an e-mail address: {email!r}")
     return NationalContact(
         email=email,
-        website=_url(raw.get("website"), origin, entry, "website", required=True),
-        regions_overview_url=_url(
-            raw.get("regions_overview_url"), origin, entry, "regions_overview_url", required=True
-        ),
+        website=_required_url(raw.get("website"), origin, entry, "website"),
+        regions_overview_url=_required_url(raw.get("regions_overview_url"), origin, entry, "regions_overview_url"),
     )
 
 
-def _parse_regions(raw: Any, origin: str) -> List[Region]:
+def _parse_regions(raw: Any, origin: str) -> list[Region]:
     if not isinstance(raw, list) or not raw:
         raise RegionDataError(origin, "regions", "(section)", "must be a non-empty list")
-    regions: List[Region] = []
-    seen_ids: Set[str] = set()
+    regions: list[Region] = []
+    seen_ids: set[str] = set()
     for position, item in enumerate(raw, start=1):
         entry = f"#{position}"
         if not isinstance(item, dict):
@@ -86,9 +82,7 @@ def _parse_regions(raw: Any, origin: str) -> List[Region]:
         region_id = _required_text(item, "id", origin, entry)
         entry = region_id
         if not _ID_PATTERN.match(region_id):
-            raise RegionDataError(
-                origin, entry, "id", "must be lowercase letters, digits and single hyphens"
-            )
+            raise RegionDataError(origin, entry, "id", "must be lowercase letters, digits and single hyphens")
         if region_id in seen_ids:
             raise RegionDataError(origin, entry, "id", "is used by more than one region")
         seen_ids.add(region_id)
@@ -127,11 +121,11 @@ def _parse_region(item: Mapping[str, Any], region_id: str, origin: str) -> Regio
     )
 
 
-def _parse_place_aliases(raw: Any, regions: List[Region], origin: str) -> Dict[str, str]:
+def _parse_place_aliases(raw: Any, regions: list[Region], origin: str) -> dict[str, str]:
     if not isinstance(raw, dict):
         raise RegionDataError(origin, "place_aliases", "(section)", "must be a mapping")
     known_places = {place for region in regions for place in region.places}
-    aliases: Dict[str, str] = {}
+    aliases: dict[str, str] = {}
     for alias, target in raw.items():
         if not isinstance(alias, str) or not isinstance(target, str) or not target.strip():
             raise RegionDataError(origin, f"place_aliases.{alias}", "(value)", "must be text")
@@ -160,9 +154,7 @@ def _bool(item: Mapping[str, Any], field: str, origin: str, entry: str) -> bool:
     return value
 
 
-def _text_list(
-    item: Mapping[str, Any], field: str, origin: str, entry: str, required: bool
-) -> List[str]:
+def _text_list(item: Mapping[str, Any], field: str, origin: str, entry: str, required: bool) -> list[str]:
     if field not in item or item[field] is None:
         if required:
             raise RegionDataError(origin, entry, field, "is missing")
@@ -173,16 +165,20 @@ def _text_list(
     return [v.strip() for v in value]
 
 
-def _url(value: Any, origin: str, entry: str, field: str, required: bool) -> Optional[str]:
+def _url(value: Any, origin: str, entry: str, field: str, required: bool) -> str | None:
     if value is None and not required:
         return None
     parsed = urlparse(value) if isinstance(value, str) else None
     if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise RegionDataError(origin, entry, field, f"is not a valid http(s) URL: {value!r}")
-    return value
+    return str(value)
 
 
-def describe_counts(data: RegionData) -> Tuple[int, int, int]:
+def _required_url(value: Any, origin: str, entry: str, field: str) -> str:
+    return str(_url(value, origin, entry, field, required=True))
+
+
+def describe_counts(data: RegionData) -> tuple[int, int, int]:
     """(regions, distinct places, aliases incl. place aliases) for reports."""
     places = {place for region in data.regions for place in region.places}
     aliases = sum(len(region.aliases) for region in data.regions) + len(data.place_aliases)

@@ -1,4 +1,5 @@
 """Run a coroutine to completion from synchronous test code."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,15 +1,12 @@
 """For each region, a place that finds exactly that region (used by REST and browser tests)."""
+
 from __future__ import annotations
 
-from pathlib import Path
-from typing import List, Tuple
-
+from sto_assistent.settings import REGIONS_FILE
 from sto_regions import RegionIndex, load_region_file
 
-REGIONS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "regions.yml"
 
-
-def place_per_region() -> List[Tuple[str, str, str]]:
+def place_per_region() -> list[tuple[str, str, str]]:
     """(region id, region name, a place of it that finds only that region)."""
     index = RegionIndex(load_region_file(REGIONS_FILE))
     samples = []

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Serve the STO demo site (web/public) and the built widget (web/dist).
 
-Standard library only. Every response carries a strict Content-Security-Policy, so the
-demo proves the widget works without inline scripts or styles. In HTML files the
-placeholder __RASA_SERVER_URL__ is replaced with the public URL of the Rasa server.
+Every response carries a strict Content-Security-Policy, so the demo proves the widget
+works without inline scripts or styles. HTML pages are assembled when served: the page
+chrome shared by every page comes from web/partials/ (`<!-- include: NAME -->`), the menu
+link of the current page gets aria-current="page", and the placeholders __RASA_SERVER_URL__
+(the public URL of the Rasa server) and __NATIONAL_EMAIL__ (from the region data file) are
+filled in.
 
     python web/serve.py [--port 8080] [--host 127.0.0.1]
 
-Environment: WEB_PORT (default 8080), WEB_HOST (default 127.0.0.1),
-RASA_PUBLIC_URL (default http://localhost:${RASA_PORT:-5005}).
+Environment: WEB_PORT, WEB_HOST (default 127.0.0.1), RASA_PUBLIC_URL (default
+http://localhost:$RASA_PORT); defaults in sto_assistent/settings.py.
 """
 
 from __future__ import annotations
@@ -17,28 +20,31 @@ import argparse
 import html
 import logging
 import mimetypes
-import os
+import re
 import signal
 import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Optional
 from urllib.parse import unquote, urlsplit
+
+from sto_assistent.settings import regions_file, setting
+from sto_regions import load_region_file
 
 WEB_DIR = Path(__file__).resolve().parent
 PUBLIC_DIR = WEB_DIR / "public"
 DIST_DIR = WEB_DIR / "dist"
+PARTIALS_DIR = WEB_DIR / "partials"
 ROOTS = (PUBLIC_DIR, DIST_DIR)
-PLACEHOLDER = b"__RASA_SERVER_URL__"
+INCLUDE = re.compile(rb"<!-- include: ([a-z_]+) -->\n?")
 
 log = logging.getLogger("sto-web")
 
 
 def rasa_public_url() -> str:
-    url = os.environ.get("RASA_PUBLIC_URL", "").strip()
+    url = setting("RASA_PUBLIC_URL")
     if not url:
-        url = f"http://localhost:{os.environ.get('RASA_PORT', '5005').strip() or '5005'}"
+        url = f"http://localhost:{setting('RASA_PORT')}"
     return url.rstrip("/")
 
 
@@ -68,7 +74,7 @@ def content_security_policy(rasa_url: str) -> str:
     )
 
 
-def resolve(url_path: str) -> Optional[Path]:
+def resolve(url_path: str) -> Path | None:
     """Map a URL path to a file in public/ or dist/; never outside them."""
     relative = unquote(urlsplit(url_path).path).lstrip("/")
     for root in ROOTS:
@@ -82,11 +88,29 @@ def resolve(url_path: str) -> Optional[Path]:
     return None
 
 
+def assemble_page(body: bytes, url_path: str, placeholders: dict[bytes, str]) -> bytes:
+    """A page from public/ with its partials included, current menu link marked, values filled."""
+
+    def include(match: re.Match[bytes]) -> bytes:
+        return (PARTIALS_DIR / f"{match.group(1).decode()}.html").read_bytes()
+
+    body = INCLUDE.sub(include, body)
+    path = urlsplit(url_path).path
+    current = "/" if path in ("", "/", "/index.html") else path
+    body = body.replace(
+        f'<li><a href="{html.escape(current)}">'.encode(),
+        f'<li><a href="{html.escape(current)}" aria-current="page">'.encode(),
+    )
+    for placeholder, value in placeholders.items():
+        body = body.replace(placeholder, html.escape(value).encode())
+    return body
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "sto-web"
     sys_version = ""
     csp = ""
-    rasa_url = ""
+    placeholders: dict[bytes, str] = {}
 
     def _send(self, status: int, body: bytes, content_type: str, head_only: bool) -> None:
         self.send_response(status)
@@ -103,13 +127,13 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self, head_only: bool) -> None:
         path = resolve(self.path)
         if path is None:
-            body = "<!doctype html><html lang=\"nl\"><title>Niet gevonden</title><h1>Pagina niet gevonden</h1></html>"
-            self._send(HTTPStatus.NOT_FOUND, body.encode(), "text/html; charset=utf-8", head_only)
+            page = '<!doctype html><html lang="nl"><title>Niet gevonden</title><h1>Pagina niet gevonden</h1></html>'
+            self._send(HTTPStatus.NOT_FOUND, page.encode(), "text/html; charset=utf-8", head_only)
             return
         body = path.read_bytes()
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if content_type == "text/html":
-            body = body.replace(PLACEHOLDER, html.escape(self.rasa_url).encode())
+            body = assemble_page(body, self.path, self.placeholders)
         if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
             content_type += "; charset=utf-8"
         self._send(HTTPStatus.OK, body, content_type, head_only)
@@ -120,14 +144,14 @@ class Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:  # noqa: N802
         self._serve(head_only=True)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         log.info("%s %s", self.address_string(), format % args)
 
 
-def main(argv: Optional[list] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
-    parser.add_argument("--host", default=os.environ.get("WEB_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(setting("WEB_PORT")))
+    parser.add_argument("--host", default=setting("WEB_HOST"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
@@ -143,7 +167,10 @@ def main(argv: Optional[list] = None) -> int:
         )
 
     rasa_url = rasa_public_url()
-    Handler.rasa_url = rasa_url
+    Handler.placeholders = {
+        b"__RASA_SERVER_URL__": rasa_url,
+        b"__NATIONAL_EMAIL__": load_region_file(regions_file()).national_contact.email,
+    }
     Handler.csp = content_security_policy(rasa_url)
 
     try:
@@ -153,7 +180,7 @@ def main(argv: Optional[list] = None) -> int:
         return 1
     server.daemon_threads = True
 
-    def stop(signum, _frame):
+    def stop(signum: int, _frame: object) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)

@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, List
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect, sync_playwright
+
+from sto_assistent.derived import welcome_buttons
+from tests.conversation_log import stack_turns
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -30,7 +33,7 @@ AXE_JS = WEB_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
 LAUNCHER_NAME = "Open de chat met de STO-assistent"
 COFINANCING_QUESTION = "Hoeveel procent cofinanciering moeten bedrijven bijdragen?"
-QUICK_REPLIES = ["Cofinanciering", "Vormen van bijdragen", "Mijn regio vinden", "Contact met een mens"]
+QUICK_REPLIES = [button["title"] for button in welcome_buttons()]
 BOT_TIMEOUT_MS = 20_000  # first reply of a freshly started model can be slow
 SOCKET_IO_URL = re.compile(r"/socket\.io/")
 
@@ -54,8 +57,8 @@ class Watched:
     def __init__(self, context: BrowserContext):
         self.context = context
         self.page: Page = context.new_page()
-        self.errors: List[str] = []
-        self.dialogs: List[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
         self.page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
 
@@ -147,6 +150,16 @@ def ask(page: Page, text: str) -> None:
     chat_input(page).press("Enter")
     expect(user_messages(page).last).to_have_text(re.compile(re.escape(text)))
     expect(bot_messages(page).nth(before)).to_be_visible(timeout=BOT_TIMEOUT_MS)
+
+
+def answered_with(stack, page: Page) -> list[str]:
+    """The response/message keys of the last turn of this page's conversation, as stored."""
+    deadline = time.monotonic() + 10
+    while True:
+        turns = stack_turns(stack, stored_session_id(page))
+        if (turns and turns[-1].keys) or time.monotonic() > deadline:
+            return turns[-1].keys if turns else []
+        time.sleep(0.2)
 
 
 def stored_session_id(page: Page) -> str:
@@ -243,8 +256,9 @@ def test_cofinancing_question_is_answered_with_10_percent(desktop, stack):
     load(page, stack.web_url)
     open_by_keyboard(page)
     ask(page, COFINANCING_QUESTION)
-    expect(page.get_by_role("log")).to_contain_text("10%", timeout=BOT_TIMEOUT_MS)
+    expect(bot_messages(page).nth(1)).to_contain_text("10%", timeout=BOT_TIMEOUT_MS)
     expect(page.locator(".sto-typing")).to_be_hidden()
+    assert answered_with(stack, page) == ["utter_cofinancing_amount"]
     assert desktop.errors == []
 
 
@@ -257,6 +271,7 @@ def test_quick_reply_shows_title_and_gets_answer(desktop, stack):
     expect(user_messages(page).first).to_contain_text("Vormen van bijdragen")
     expect(user_messages(page).first).not_to_contain_text("/contribution_overview")
     expect(bot_messages(page).nth(1)).to_be_visible(timeout=BOT_TIMEOUT_MS)
+    assert answered_with(stack, page) == ["utter_contribution_overview"]
     # The welcome's quick replies are gone once the visitor has answered.
     expect(bot_messages(page).first.get_by_role("button", name="Cofinanciering")).to_have_count(0)
 
@@ -288,12 +303,17 @@ def test_history_survives_reload_and_navigation(desktop, stack):
     assert stored_session_id(page) == session_id
 
 
-def test_new_conversation_clears_history(desktop, stack):
-    page = desktop.page
+def start_conversation(page: Page, stack) -> str:
+    """Open the widget on the demo page, ask the co-financing question; the session id."""
     load(page, stack.web_url)
     open_by_keyboard(page)
     ask(page, COFINANCING_QUESTION)
-    old_session = stored_session_id(page)
+    return stored_session_id(page)
+
+
+def test_new_conversation_clears_history(desktop, stack):
+    page = desktop.page
+    old_session = start_conversation(page, stack)
 
     panel(page).get_by_role("button", name=re.compile("Nieuw gesprek")).click()
     expect(user_messages(page)).to_have_count(0)
@@ -318,10 +338,7 @@ def _seed_storage(page: Page, **changes) -> dict:
 
 def test_history_expires_after_60_minutes_and_is_capped(desktop, stack):
     page = desktop.page
-    load(page, stack.web_url)
-    open_by_keyboard(page)
-    ask(page, COFINANCING_QUESTION)
-    old_session = stored_session_id(page)
+    old_session = start_conversation(page, stack)
 
     # 61 minutes without activity: a reload starts a new, closed conversation.
     _seed_storage(page, lastActivity=int(time.time() * 1000) - 61 * 60 * 1000)
@@ -337,9 +354,12 @@ def test_history_expires_after_60_minutes_and_is_capped(desktop, stack):
     page.reload(wait_until="load")
     expect(chat_input(page)).to_be_enabled(timeout=BOT_TIMEOUT_MS)
     ask(page, COFINANCING_QUESTION)
-    stored = json.loads(page.evaluate("() => localStorage.getItem('sto-assistent:chat:v1')"))
-    assert len(stored["messages"]) <= 200
-    assert stored["messages"][0]["text"] != "bericht 0"
+    expect(bot_messages(page).last).to_contain_text("10%", timeout=BOT_TIMEOUT_MS)
+    stored = json.loads(page.evaluate("() => localStorage.getItem('sto-assistent:chat:v1')"))["messages"]
+    added = [m for m in stored if not m["text"].startswith("bericht ")]
+    assert len(added) >= 2, "the question and its answer were kept"
+    assert len(stored) == 200
+    assert stored[0]["text"] == f"bericht {len(filler) + len(added) - 200}", "the oldest were dropped"
 
 
 def test_markup_in_user_message_is_shown_as_text(desktop, stack):
@@ -371,8 +391,18 @@ def test_bot_links_open_safely_and_bot_markup_stays_text(desktop, stack):
     route, _server = connections[-1]
     route.send('42["bot_uttered",{"attachment":{"type":"image","payload":{"src":"https://example.org/x.png"}}}]')
     text = "Zie https://www.sterktechniekonderwijs.nl/faq. <img src=x onerror=alert(1)><b>niet vet</b>"
-    route.send("42" + json.dumps(["bot_uttered", {"text": text, "quick_replies": [
-        {"content_type": "text", "title": "Nog een vraag", "payload": "/greet"}]}]))
+    route.send(
+        "42"
+        + json.dumps(
+            [
+                "bot_uttered",
+                {
+                    "text": text,
+                    "quick_replies": [{"content_type": "text", "title": "Nog een vraag", "payload": "/greet"}],
+                },
+            ]
+        )
+    )
     message = bot_messages(page).nth(1)
     expect(message).to_contain_text("<img src=x onerror=alert(1)><b>niet vet</b>")
     link = message.get_by_role("link", name=re.compile("sterktechniekonderwijs"))
@@ -393,7 +423,7 @@ def test_bot_links_open_safely_and_bot_markup_stays_text(desktop, stack):
 
 def test_connection_drop_shows_notice_and_reconnects(desktop, stack):
     page = desktop.page
-    session_requests: List[str] = []
+    session_requests: list[str] = []
 
     def watch(_route, _server, message):
         if isinstance(message, str) and '"session_request"' in message:

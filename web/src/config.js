@@ -11,9 +11,10 @@ const OWN_SCRIPT =
   document.querySelector("script[data-server-url]") ||
   document.querySelector('script[src*="sto-widget"]');
 
+// Without a configured server the widget talks to the page's own origin (as behind a
+// reverse proxy that serves both the page and /socket.io/).
 function defaultServerUrl() {
-  const host = window.location.hostname || "localhost";
-  return `${window.location.protocol === "https:" ? "https:" : "http:"}//${host}:5005`;
+  return window.location.origin;
 }
 
 function parseServerUrl(raw) {

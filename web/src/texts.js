@@ -32,11 +32,3 @@ export const TEXTS = {
   footerNote: "Digitale assistent, geen mens.",
   privacy: "Privacy",
 };
-
-// Quick replies shown with the welcome message (title shown, payload sent).
-export const WELCOME_QUICK_REPLIES = [
-  { title: "Cofinanciering", payload: "/cofinancing_amount" },
-  { title: "Vormen van bijdragen", payload: "/contribution_overview" },
-  { title: "Mijn regio vinden", payload: "/find_region" },
-  { title: "Contact met een mens", payload: "/human_handoff" },
-];

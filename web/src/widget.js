@@ -3,7 +3,8 @@ import { readConfig } from "./config.js";
 import { STATUS, createConnection } from "./connection.js";
 import { buildWidget, renderMessage } from "./render.js";
 import { clearState, isExpired, loadState, saveState } from "./storage.js";
-import { TEXTS, WELCOME_QUICK_REPLIES } from "./texts.js";
+import { TEXTS } from "./texts.js";
+import { WELCOME_QUICK_REPLIES } from "./welcome.generated.js";
 
 const REPLY_TIMEOUT_MS = 15000;
 const MAX_INPUT = 500;

@@ -1,4 +1,5 @@
 """The action server picks up an edited region file, or a region file served over HTTP."""
+
 from __future__ import annotations
 
 import os
@@ -10,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from sto_assistent.settings import REGIONS_FILE
 from sto_regions import RegionDataError, RegionRepository
-
-REGIONS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "regions.yml"
 
 
 def _touch_later(path: Path) -> None:
@@ -25,8 +25,10 @@ def test_changed_file_is_reloaded(tmp_path):
     shutil.copy(REGIONS_FILE, path)
     repository = RegionRepository(path)
     assert repository.current().find("Windesheim").kind == "not_found"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "places: [Zwolle]", "places: [Zwolle, Windesheim]", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("places: [Zwolle]", "places: [Zwolle, Windesheim]", 1),
+        encoding="utf-8",
+    )
     _touch_later(path)
     assert {r.id for r in repository.current().find("Windesheim").regions} == {"zwolle"}
 
@@ -79,12 +81,27 @@ def server():
     started.close()
 
 
-def test_regions_url_is_loaded_and_refreshed(server, tmp_path):
+def _with_place(place: str) -> bytes:
     text = REGIONS_FILE.read_text(encoding="utf-8")
-    server.body = text.replace("places: [Zwolle]", "places: [Zwolle, Windesheim]", 1).encode()
+    return text.replace("places: [Zwolle]", f"places: [Zwolle, {place}]", 1).encode()
+
+
+def test_regions_url_is_loaded_and_refreshed(server):
+    server.body = _with_place("Windesheim")
     repository = RegionRepository(REGIONS_FILE, url=server.url, refresh_seconds=0)
-    assert repository.current().data.origin == server.url
+    first = repository.current()
+    assert first.data.origin == server.url and first.find("Windesheim").found
+    server.body = _with_place("Hattem")
+    refreshed = repository.current()
+    assert refreshed.find("Hattem").found and not refreshed.find("Windesheim").found
+
+
+def test_regions_url_is_not_fetched_again_within_the_refresh_time(server):
+    server.body = _with_place("Windesheim")
+    repository = RegionRepository(REGIONS_FILE, url=server.url, refresh_seconds=3600)
     assert repository.current().find("Windesheim").found
+    server.body = _with_place("Hattem")
+    assert not repository.current().find("Hattem").found
 
 
 @pytest.mark.parametrize("failure", ["status", "invalid", "timeout"])

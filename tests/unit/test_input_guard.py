@@ -1,4 +1,5 @@
 """Input cleaning before NLU and storage."""
+
 from __future__ import annotations
 
 import pytest
@@ -53,9 +54,17 @@ def test_metadata_is_cleaned_and_bounded():
     assert cleaned == {"a": "xy", "deep": {"l": [1, {"m": "n"}]}}
 
 
-@pytest.mark.parametrize("sender, ok", [
-    ("3f1c2a9e-0d4b-4a8e-9c1e-6b2f0a7d5e11", True), ("abc_DEF.1:2@x-y", True),
-    ("", False), (None, False), ("a b", False), ("x\u0000", False), ("a" * 129, False),
-])
+@pytest.mark.parametrize(
+    "sender, ok",
+    [
+        ("3f1c2a9e-0d4b-4a8e-9c1e-6b2f0a7d5e11", True),
+        ("abc_DEF.1:2@x-y", True),
+        ("", False),
+        (None, False),
+        ("a b", False),
+        ("x\u0000", False),
+        ("a" * 129, False),
+    ],
+)
 def test_sender_ids(sender, ok):
     assert valid_sender_id(sender) is ok

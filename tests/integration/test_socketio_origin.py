@@ -1,6 +1,8 @@
 """The socket.io channel accepts connections only from configured origins (ALLOWED_ORIGINS)."""
+
 from __future__ import annotations
 
+import pytest
 import requests
 
 
@@ -13,11 +15,13 @@ def handshake(stack, origin: str) -> requests.Response:
     )
 
 
-def test_the_demo_page_origin_may_connect(stack):
-    response = handshake(stack, f"http://localhost:{stack.web_port}")
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1"])
+def test_the_demo_page_origin_may_connect(stack, host):
+    response = handshake(stack, f"http://{host}:{stack.env['WEB_PORT']}")
     assert response.status_code == 200 and '"sid"' in response.text
 
 
-def test_another_site_may_not_connect(stack):
-    response = handshake(stack, "https://evil.example")
+@pytest.mark.parametrize("origin", ["https://evil.example", "http://localhost:1"])
+def test_another_site_may_not_connect(stack, origin):
+    response = handshake(stack, origin)
     assert response.status_code == 400

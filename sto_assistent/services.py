@@ -1,0 +1,65 @@
+"""What each service of the assistant is: its command line and its health URL.
+
+The launcher (`make run`), the test fixtures and the benchmarks all start services from
+these definitions, so a command line or a port is written down once.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sto_assistent.settings import MODEL_PATH, PROJECT_DIR, VENV_BIN
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    command: list[str]
+    health_url: str | None
+
+
+def actions_command(port: str) -> list[str]:
+    return [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_command(port: str) -> list[str]:
+    return [
+        str(VENV_BIN / "rasa"), "run", "--model", str(MODEL_PATH), "--endpoints", "endpoints.yml",
+        "--credentials", "credentials.yml", "--port", str(port),
+    ]  # fmt: skip
+
+
+def shell_command(port: str) -> list[str]:
+    return [
+        str(VENV_BIN / "rasa"), "shell", "--model", str(MODEL_PATH), "--endpoints", "endpoints.yml",
+        "--port", str(port),
+    ]  # fmt: skip
+
+
+def web_command(port: str) -> list[str]:
+    return [str(VENV_BIN / "python"), str(PROJECT_DIR / "web" / "serve.py"), "--port", str(port)]
+
+
+def local_url(port: str, path: str = "/") -> str:
+    return f"http://127.0.0.1:{port}{path}"
+
+
+def assistant_services(env: Mapping[str, str], with_rasa: bool = True, with_web: bool = True) -> list[ServiceSpec]:
+    """The services `make run` starts (`make shell`: the action server only)."""
+    found = [ServiceSpec("actions", actions_command(env["ACTIONS_PORT"]), local_url(env["ACTIONS_PORT"], "/health"))]
+    if with_rasa:
+        found.append(ServiceSpec("rasa", rasa_command(env["RASA_PORT"]), local_url(env["RASA_PORT"])))
+    if with_web:
+        found.append(ServiceSpec("web", web_command(env["WEB_PORT"]), local_url(env["WEB_PORT"])))
+    return found
+
+
+def healthy(url: str) -> bool:
+    """True when the URL answers with a 2xx status within two seconds."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return 200 <= int(response.status) < 300
+    except OSError:
+        return False

@@ -1,0 +1,70 @@
+"""Every path, port and default of the project, in one place.
+
+`build_env()` is the environment every service runs with: the process environment wins over
+`.env`, `.env` over the defaults below; derived values (tracker store URL, action endpoint)
+are filled in last. Defaults need no set-up: SQLite under var/, ports 5005/5055/8080/8090.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+VENV_BIN = PROJECT_DIR / ".venv" / "bin"
+MODEL_PATH = PROJECT_DIR / "models" / "sto-assistent.tar.gz"
+DOMAIN_DIR = PROJECT_DIR / "domain"
+NLU_DIR = PROJECT_DIR / "data" / "nlu"
+REGIONS_FILE = PROJECT_DIR / "knowledge" / "regions.yml"
+SPACY_MODEL_DIR = PROJECT_DIR / "build" / "spacy_nl_blank"
+
+DEFAULTS: dict[str, str] = {
+    "RASA_PORT": "5005",
+    "ACTIONS_PORT": "5055",
+    "WEB_PORT": "8080",
+    "WEB_HOST": "127.0.0.1",
+    "CONSOLE_PORT": "8090",
+    "TRACKER_DB_FILE": "var/conversations.db",
+    "REGIONS_FILE": "knowledge/regions.yml",
+    "REGIONS_REFRESH_SECONDS": "300",
+    "MAX_MESSAGE_CHARS": "1000",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+}
+
+
+def project_path(value: str) -> Path:
+    """A configured path: absolute as given, relative to the project directory otherwise."""
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def setting(name: str, env: Mapping[str, str] | None = None) -> str:
+    """One value as the services see it: the environment, else the default ('' if none)."""
+    source = os.environ if env is None else env
+    return (source.get(name) or "").strip() or DEFAULTS.get(name, "")
+
+
+def regions_file(env: Mapping[str, str] | None = None) -> Path:
+    return project_path(setting("REGIONS_FILE", env))
+
+
+def build_env(base: Mapping[str, str] | None = None, project_dir: Path = PROJECT_DIR) -> dict[str, str]:
+    """Process env wins over .env, .env over defaults; derived values filled in last."""
+    env: dict[str, str] = dict(DEFAULTS)
+    env_file = project_dir / ".env"
+    if env_file.exists():
+        env.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    env.update(os.environ if base is None else base)
+    if not env.get("TRACKER_STORE_URL"):
+        db_file = Path(env["TRACKER_DB_FILE"])
+        if not db_file.is_absolute():
+            db_file = project_dir / db_file
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+        env["TRACKER_STORE_URL"] = f"sqlite:///{db_file}"
+    if not env.get("ACTION_ENDPOINT_URL"):  # unset or empty in .env
+        env["ACTION_ENDPOINT_URL"] = f"http://localhost:{env['ACTIONS_PORT']}/webhook"
+    return env
