@@ -11,15 +11,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
+from actions.fallback_actions import suggestions
+from actions.region_context import PLACE_ENTITY, SLOT_REGION, latest_intent, place_entities, resolve_latest
 from actions.region_service import current_index
 from sto_regions import LookupResult, Region, RegionDataError, RegionIndex
 from sto_regions.lookup import KIND_PLACE, KIND_PROVINCE, KIND_REGION
 
 logger = logging.getLogger(__name__)
 
-PLACE_ENTITY = "place"
 SLOT_PLACE = "place"
-SLOT_REGION = "region_id"
 SLOT_AWAITING_PLACE = "awaiting_place"
 MAX_SCHOOLS_LISTED = 8
 
@@ -57,27 +57,12 @@ def _load_index(dispatcher: CollectingDispatcher) -> RegionIndex | None:
         return None
 
 
-def _place_query(tracker: Tracker) -> str | None:
-    """The place the user named now: entity first, then the slot."""
-    entities = [
-        e.get("value")
-        for e in tracker.latest_message.get("entities", [])
-        if e.get("entity") == PLACE_ENTITY and isinstance(e.get("value"), str)
-    ]
-    if entities:
-        # Longest first: "West-Brabant Midden" also contains the alias "West-Brabant".
-        return max(entities, key=len)
-    slot = tracker.get_slot(SLOT_PLACE)
-    return slot if isinstance(slot, str) and slot.strip() else None
-
-
-def _latest_text(tracker: Tracker) -> str:
-    text = tracker.latest_message.get("text") or ""
-    return "" if text.startswith("/") else text
-
-
 class ActionFindRegion(Action):
-    """Answer "which region is mine?": found, several, province, not found, or ask."""
+    """Answer "which region is mine?": found, several, province, not found, or ask.
+
+    The region comes from `sto_regions.resolve`: what this message names, else the region
+    remembered from earlier in the conversation (and the answer says it assumed that one).
+    """
 
     def name(self) -> str:
         return "action_find_region"
@@ -86,28 +71,32 @@ class ActionFindRegion(Action):
         index = _load_index(dispatcher)
         if index is None:
             return [SlotSet(SLOT_PLACE, None)]
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        query = _place_query(tracker)
-        text = _latest_text(tracker)
-        result = index.find(query) if query else None
-        if text:
-            # The sentence itself may hold a longer or better name than the extracted entity.
-            from_text = index.find(text)
-            if from_text.found and (
-                result is None or not result.found or len(from_text.matched_key) > len(result.matched_key)
-            ):
-                result = from_text
-        if result is None or (not result.found and intent == "find_region" and not query):
-            known = index.region(tracker.get_slot(SLOT_REGION))
-            if known is not None:  # "wie is mijn contact in de regio?" after it was found
-                return answer_lookup(dispatcher, index, LookupResult(known.id, KIND_REGION, known.name, (known,)), "")
+        intent = latest_intent(tracker)
+        resolution = resolve_latest(tracker)
+        result = resolution.result
+        if intent == "nlu_fallback" and (result is None or not result.found) and not place_entities(tracker):
+            return _unclear_place(dispatcher, tracker)
+        if result is None:
             messages.send(dispatcher, "region.ask_place", _msg("ask_place"))
             return [SlotSet(SLOT_PLACE, None), SlotSet(SLOT_AWAITING_PLACE, True)]
-        return answer_lookup(dispatcher, index, result, query or text)
+        return answer_lookup(dispatcher, index, result, result.query, remembered=not resolution.named_in_message)
+
+
+def _unclear_place(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """An unclear message while a place was expected: no place in it, so perhaps a question."""
+    labels: dict[str, str] = messages.load("intent_labels")["labels"]
+    offered = suggestions(tracker.latest_message.get("intent_ranking") or [], labels)
+    buttons = [{"title": labels[name], "payload": f"/{name}"} for name in offered]
+    messages.send(dispatcher, "region.unclear_place", _msg("unclear_place"), buttons)
+    return [SlotSet(SLOT_PLACE, None), SlotSet(SLOT_AWAITING_PLACE, False)]
 
 
 def answer_lookup(
-    dispatcher: CollectingDispatcher, index: RegionIndex, result: LookupResult, query: str
+    dispatcher: CollectingDispatcher,
+    index: RegionIndex,
+    result: LookupResult,
+    query: str,
+    remembered: bool = False,
 ) -> list[EventType]:
     done = [SlotSet(SLOT_PLACE, None), SlotSet(SLOT_AWAITING_PLACE, False)]
     if result.kind == KIND_PROVINCE:
@@ -129,7 +118,9 @@ def answer_lookup(
         return done
     if result.found:
         region = result.regions[0]
-        if result.kind == KIND_REGION:
+        if remembered:
+            key = "found_remembered"
+        elif result.kind == KIND_REGION:
             key = "found_region"
         elif result.fuzzy:
             key = "found_place_fuzzy"
@@ -227,3 +218,28 @@ class ActionPlaceDeclined(Action):
                 _msg("declined", overview_url=contact.regions_overview_url, email=contact.email),
             )
         return [SlotSet(SLOT_PLACE, None), SlotSet(SLOT_AWAITING_PLACE, False)]
+
+
+class ActionRegionNextStep(Action):
+    """After a general answer (welcome, how to join): the next step in the company's region.
+
+    Speaks only when the region is known from this message, or, for "how do I join?", from
+    earlier in the conversation; otherwise the general answer stands alone.
+    """
+
+    def name(self) -> str:
+        return "action_region_next_step"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        try:
+            index = current_index()
+            resolution = resolve_latest(tracker)
+        except RegionDataError as error:
+            logger.error("Region data unavailable: %s", error)
+            return []
+        region = resolution.region
+        if region is None or not (resolution.named_in_message or latest_intent(tracker) == "how_to_join"):
+            return []
+        parts = [("region.next_step", _msg("next_step", region=region.name)), _contact_lines(region, index)]
+        _send_parts(dispatcher, parts, [{"title": _msg("button_schools"), "payload": "/region_schools"}])
+        return []

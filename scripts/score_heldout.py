@@ -2,9 +2,9 @@
 
     python scripts/score_heldout.py [--model PATH] [--min-accuracy 0.90] [--json results/heldout.json]
 
-Prints intent accuracy and macro-F1, the ResponseSelector accuracy on out_of_scope/*,
-place-entity recall, the fallback rate per threshold, the weakest intents and the most
-frequent confusions. Exit 1 below the minimum. `make test` runs the same scoring as a test.
+Prints intent accuracy and macro-F1, place-entity recall, the fallback rate per threshold,
+the weakest intents and the most frequent confusions. Exit 1 below the minimum. `make test`
+runs the same scoring as a test.
 """
 
 from __future__ import annotations

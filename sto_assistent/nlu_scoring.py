@@ -1,9 +1,8 @@
 """Score the trained model's NLU on a labelled set that was never used for training.
 
-Used by `make test` (tests/integration/test_heldout_nlu.py, with a minimum) and by
-`scripts/score_heldout.py` (prints the full report). Intent accuracy and macro-F1 count
-`out_of_scope` as one intent, as DIET sees it; the ResponseSelector's choice among its
-sub-intents, place-entity recall and the fallback rate are reported beside them.
+Used by `make test` (the held-out and the independent sets, each with a minimum) and by
+`scripts/score_heldout.py` (prints the full report): intent accuracy and macro-F1, with
+place-entity recall, the fallback rate per threshold and the weakest intents beside them.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 @dataclass(frozen=True)
 class Example:
     text: str
-    intent: str  # full name, e.g. "out_of_scope/smalltalk"
+    intent: str
     places: tuple[str, ...] = ()
 
 
@@ -31,8 +30,6 @@ class Score:
     messages: int = 0
     accuracy: float = 0.0
     macro_f1: float = 0.0
-    selector_accuracy: float = 0.0
-    selector_scored: int = 0
     place_recall: tuple[int, int] = (0, 0)
     below_fallback: int = 0
     # per threshold: (right answers sent to the fallback, wrong answers let through)
@@ -87,13 +84,12 @@ def place_extracted(place: str, parsed: dict[str, Any]) -> bool:
 
 def score(examples: Sequence[Example], parse: Parse) -> Score:
     pairs: list[tuple[str, str]] = []
-    selector: list[tuple[str, str | None]] = []
     confidence: list[tuple[bool, float]] = []
     result = Score(messages=len(examples))
     places_total = places_found = 0
     for example in examples:
         parsed = parse(example.text)
-        gold = example.intent.split("/")[0]
+        gold = example.intent
         predicted, top_confidence = top_intent(parsed)
         pairs.append((gold, predicted))
         confidence.append((gold == predicted, top_confidence))
@@ -101,15 +97,10 @@ def score(examples: Sequence[Example], parse: Parse) -> Score:
             result.below_fallback += 1
         if gold != predicted:
             result.errors.append({"gold": example.intent, "predicted": predicted, "text": example.text})
-        if "/" in example.intent and predicted == gold:
-            chosen = parsed.get("response_selector", {}).get(gold, {}).get("response", {})
-            selector.append((example.intent, chosen.get("intent_response_key")))
         places_total += len(example.places)
         places_found += sum(1 for place in example.places if place_extracted(place, parsed))
     result.accuracy = sum(1 for g, p in pairs if g == p) / len(pairs) if pairs else 0.0
     result.macro_f1 = macro_f1(pairs)
-    result.selector_scored = len(selector)
-    result.selector_accuracy = sum(1 for g, p in selector if g == p) / len(selector) if selector else 0.0
     result.place_recall = (places_found, places_total)
     for threshold in THRESHOLDS:
         lost = sum(1 for ok, conf in confidence if ok and conf < threshold)
@@ -122,13 +113,12 @@ def score(examples: Sequence[Example], parse: Parse) -> Score:
 
 
 def report(name: str, result: Score) -> str:
-    confusions = collections.Counter((e["gold"].split("/")[0], e["predicted"]) for e in result.errors)
+    confusions = collections.Counter((e["gold"], e["predicted"]) for e in result.errors)
     weakest = sorted(result.per_intent_recall.items(), key=lambda item: item[1])[:6]
     lines = [
         f"{name}: {result.messages} messages, {len(result.per_intent_recall)} intents",
         f"  intent accuracy:            {result.accuracy:.3f}",
         f"  intent macro-F1:            {result.macro_f1:.3f}",
-        f"  out_of_scope sub-intents:   {result.selector_accuracy:.3f} ({result.selector_scored} scored)",
         f"  place entity recall:        {result.place_recall[0]}/{result.place_recall[1]}",
         f"  below fallback threshold:   {result.below_fallback}",
         "  fallback threshold: right answers sent to fallback / wrong answers let through",

@@ -6,6 +6,7 @@ Pure Python: imports nothing from Rasa, so it can be tested and reused on its ow
 from sto_regions.lookup import LookupResult, RegionIndex
 from sto_regions.models import NationalContact, Region, RegionData
 from sto_regions.repository import RegionRepository
+from sto_regions.resolve import Resolution, resolve
 from sto_regions.schema import RegionDataError, load_region_file, parse_region_data
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "RegionDataError",
     "RegionIndex",
     "RegionRepository",
+    "Resolution",
     "load_region_file",
     "parse_region_data",
+    "resolve",
 ]

@@ -37,6 +37,15 @@ _FILLER_WORDS = frozenset(
 )
 
 
+# Words after which a name is read as a location: "wij zitten in harderwijk".
+_LOCATIVE_WORDS = frozenset(
+    """
+    in uit bij te regio gemeente provincie omgeving rond rondom nabij vanuit vestiging
+    gevestigd buurt
+    """.split()
+)
+
+
 @dataclass(frozen=True)
 class LookupResult:
     query: str
@@ -180,6 +189,43 @@ class RegionIndex:
             return None
         _, entry, fuzzy, key = max(candidates, key=lambda c: c[0])
         return entry, fuzzy, key
+
+    def mentions(self, text: str) -> list[LookupResult]:
+        """Names in a free sentence that clearly mean a place, region or province.
+
+        Stricter than `find`, because it runs on every message, also on questions that are
+        not about regions: a run of words counts when it matches exactly and is preceded by a
+        locative word ("in", "uit", "bij", "regio", ...), or is capitalised and not the first
+        word; typo matches count only after a locative word. Longest runs first; runs do not
+        overlap.
+        """
+        tokens = text.split()
+        words: list[str] = []
+        capitalised: list[bool] = []
+        for position, token in enumerate(tokens):
+            for word in fold(token).split():
+                words.append(word)
+                capitalised.append(position > 0 and token[:1].isupper())
+        taken: set[int] = set()
+        found: list[LookupResult] = []
+        for size in range(min(MAX_WORDS_PER_NAME, len(words)), 0, -1):
+            for start in range(0, len(words) - size + 1):
+                span = set(range(start, start + size))
+                run = words[start : start + size]
+                if span & taken or run[0] in _FILLER_WORDS or run[-1] in _FILLER_WORDS:
+                    continue
+                cued = start > 0 and words[start - 1] in _LOCATIVE_WORDS
+                key = strip_surrounding_words(" ".join(run))
+                entry = self._entries.get(key)
+                fuzzy = False
+                if entry is None and cued:
+                    match = self._fuzzy(key)
+                    entry, fuzzy = (match[1], True) if match else (None, False)
+                if entry is None or not (cued or capitalised[start] or len(words) == size):
+                    continue
+                taken |= span
+                found.append(self._result(text, entry, fuzzy, key))
+        return found
 
     def _fuzzy(self, key: str) -> tuple[float, _Entry] | None:
         if len(key) < FUZZY_MIN_KEY_LENGTH:

@@ -89,7 +89,7 @@ def test_out_of_scope_gets_an_out_of_scope_answer(stack):
     sender = uuid.uuid4().hex
     stack.say("Wie heeft de Champions League gewonnen vorig jaar?", sender)
     turn = last_turn(stack, sender)
-    assert len(turn.keys) == 1 and turn.keys[0].startswith("utter_out_of_scope/"), turn.keys
+    assert len(turn.keys) == 1 and turn.keys[0].startswith("utter_out_of_scope_"), turn.keys
     assert "action_default_ask_affirmation" not in turn.actions
 
 

@@ -20,7 +20,14 @@ import actions
 from actions import messages as action_messages
 from actions import region_service
 from actions.fallback_actions import NONE_OF_THESE, ActionAskAffirmation, ActionAskRephrase, ActionGiveUp
-from actions.region_actions import ActionFindRegion, ActionPlaceDeclined, ActionRegionContact, ActionRegionSchools
+from actions.region_actions import (
+    ActionFindRegion,
+    ActionPlaceDeclined,
+    ActionRegionContact,
+    ActionRegionNextStep,
+    ActionRegionSchools,
+)
+from actions.region_context import ValidateSlotMappings
 from sto_assistent.settings import DOMAIN_DIR
 from sto_regions import Region, RegionIndex
 from tests.async_run import run_in_fresh_thread
@@ -195,7 +202,7 @@ def test_region_question_without_place_uses_the_known_region(domain, region_inde
         tracker("wie is mijn contactpersoon in de regio?", intent="find_region", slots={"region_id": region.id}),
         domain,
     )
-    assert only(message)["message_key"] == "region.found_region"
+    assert only(message)["message_key"] == "region.found_remembered", "says it assumed the remembered region"
     assert region.name.rstrip(".") in message[0]["text"]
     assert slots["region_id"] == region.id
 
@@ -306,3 +313,67 @@ def test_every_custom_action_is_in_the_domain_and_back():
         for action in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("actions") or []
     }
     assert all_action_names() == declared
+
+
+@pytest.mark.parametrize(
+    "text, intent, place",
+    [
+        (
+            "wij zijn een metaalbedrijf in Deventer, mag onze bijdrage ook in uren?",
+            "cofinancing_money_or_kind",
+            "Deventer",
+        ),
+        ("ik heb een bedrijf in ede en wil meedoen", "how_to_join", "Ede"),
+        ("nee, ik bedoel Zwolle", "deny", "Zwolle"),
+    ],
+)
+def test_any_message_naming_a_place_sets_the_region(domain, region_index, text, intent, place):
+    dispatcher = CollectingDispatcher()
+    slots = run_in_fresh_thread(
+        ValidateSlotMappings().extract_region_id(dispatcher, tracker(text, intent=intent), domain)
+    )
+    assert slots == {"region_id": region_index.find(place).regions[0].id}
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("text", ["hoeveel kost het ons?", "wat is het beste om te doen", "Gelderland"])
+def test_a_message_without_one_clear_region_leaves_the_region_alone(domain, text):
+    slots = run_in_fresh_thread(
+        ValidateSlotMappings().extract_region_id(CollectingDispatcher(), tracker(text, intent="what_is_sto"), domain)
+    )
+    assert slots == {}
+
+
+def test_next_step_names_the_region_of_the_place_just_named(domain, region_index):
+    region, place = region_with_page(region_index)
+    message, _ = run(ActionRegionNextStep(), tracker(f"hallo, wij zitten in {place}", intent="greet"), domain)
+    assert only(message)["message_parts"] == ["region.next_step", "region.contact_region_page"]
+    assert region.name.rstrip(".") in message[0]["text"] and region.url in message[0]["text"]
+
+
+def test_next_step_after_how_to_join_uses_the_remembered_region(domain, region_index):
+    region, _ = region_with_page(region_index)
+    message, _ = run(
+        ActionRegionNextStep(), tracker("hoe doe ik mee?", intent="how_to_join", slots={"region_id": region.id}), domain
+    )
+    assert only(message)["message_key"] == "region.next_step" and region.url in message[0]["text"]
+
+
+@pytest.mark.parametrize("intent, slots", [("greet", {}), ("greet", {"region_id": "twente"}), ("how_to_join", {})])
+def test_next_step_is_silent_without_a_region_for_this_answer(domain, intent, slots):
+    message, _ = run(ActionRegionNextStep(), tracker("hallo", intent=intent, slots=slots), domain)
+    assert message == []
+
+
+def test_an_unclear_message_while_a_place_is_expected_is_not_looked_up_as_a_place(domain):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "cofinancing_amount", "confidence": 0.4}]
+    message, slots = run(
+        ActionFindRegion(),
+        tracker(
+            "hoeveel moeten we dan betalen", intent="nlu_fallback", slots={"awaiting_place": True}, ranking=ranking
+        ),
+        domain,
+    )
+    assert only(message)["message_key"] == "region.unclear_place"
+    assert [b["payload"] for b in message[0]["buttons"]] == ["/cofinancing_amount"]
+    assert slots["awaiting_place"] is False and "region_id" not in slots

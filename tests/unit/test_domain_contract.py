@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rasa.shared.core.constants import DEFAULT_INTENTS
 
 from actions import messages as action_messages
 from sto_assistent.settings import DOMAIN_DIR, PROJECT_DIR
@@ -40,8 +41,7 @@ def domain() -> dict[str, set[str]]:
         found["actions"] |= set(data.get("actions") or [])
         found["slots"] |= set(data.get("slots") or {})
         found["entities"] |= {e if isinstance(e, str) else next(iter(e)) for e in data.get("entities") or []}
-    # Retrieval intents (out_of_scope) are declared by their responses, utter_<intent>/<key>.
-    found["intents"] |= {name[len("utter_") :].split("/")[0] for name in found["responses"] if "/" in name}
+    found["intents"] |= set(DEFAULT_INTENTS)  # nlu_fallback, restart, ...
     return found
 
 
@@ -119,9 +119,8 @@ def test_responses_and_actions_named_in_code_exist(domain):
 
 
 def test_slots_and_entities_named_by_the_actions_exist(domain):
-    path = PROJECT_DIR / "actions" / "region_actions.py"
-    slots = named_constants(path, ("SLOT_", ""))
-    entities = named_constants(path, ("", "_ENTITY"))
+    slots = [c for path in PYTHON_SOURCES for c in named_constants(path, ("SLOT_", ""))]
+    entities = [c for path in PYTHON_SOURCES for c in named_constants(path, ("", "_ENTITY"))]
     assert slots and entities
     assert not [name for _, name in slots if name not in domain["slots"]]
     assert not [name for _, name in entities if name not in domain["entities"]]
