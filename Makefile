@@ -19,7 +19,7 @@ install: .stamps/install ## create .venv (Python 3.10), install everything, buil
 	bash scripts/install.sh
 	@mkdir -p .stamps && touch $@
 
-run: install $(MODEL) ## start the assistant: actions :5055, Rasa :5005, web page :8080
+run: install console-install $(MODEL) ## start everything: actions :5055, Rasa :5005, web page :8080, console :8090
 	$(PY) -m sto_assistent.run
 
 shell: install $(MODEL) ## talk to the assistant in this terminal (rasa shell)

@@ -220,11 +220,16 @@ class ActionPlaceDeclined(Action):
         return [SlotSet(SLOT_PLACE, None), SlotSet(SLOT_AWAITING_PLACE, False)]
 
 
-class ActionRegionNextStep(Action):
-    """After a general answer (welcome, how to join): the next step in the company's region.
+# General answers whose next step is always in the company's region, once it is known.
+REGION_NEXT_STEP_INTENTS = {"how_to_join", "budget_region"}
 
-    Speaks only when the region is known from this message, or, for "how do I join?", from
-    earlier in the conversation; otherwise the general answer stands alone.
+
+class ActionRegionNextStep(Action):
+    """After a topic answer or a greeting: the company's region, if the message named it.
+
+    A mixed message ("wij zitten in Deventer, mag het ook in uren?") gets its answer and then
+    the region it named, with its contact route. After the answers in REGION_NEXT_STEP_INTENTS
+    the region remembered from earlier counts too; otherwise the answer stands alone.
     """
 
     def name(self) -> str:
@@ -238,7 +243,7 @@ class ActionRegionNextStep(Action):
             logger.error("Region data unavailable: %s", error)
             return []
         region = resolution.region
-        if region is None or not (resolution.named_in_message or latest_intent(tracker) == "how_to_join"):
+        if region is None or not (resolution.named_in_message or latest_intent(tracker) in REGION_NEXT_STEP_INTENTS):
             return []
         parts = [("region.next_step", _msg("next_step", region=region.name)), _contact_lines(region, index)]
         _send_parts(dispatcher, parts, [{"title": _msg("button_schools"), "payload": "/region_schools"}])

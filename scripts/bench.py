@@ -126,6 +126,7 @@ def bench_init_bot(workdir: Path) -> Measures:
     """Rasa's demo bot, created and trained by `rasa init` in a temporary folder."""
     measures = Measures()
     project = workdir / "initbot"
+    project.mkdir()
     start = time.perf_counter()
     subprocess.run(
         [str(VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],

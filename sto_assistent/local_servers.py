@@ -84,7 +84,8 @@ class Stack:
 
     @property
     def ports(self) -> list[int]:
-        return [self.port(name) for name in ("RASA_PORT", "ACTIONS_PORT", "WEB_PORT")]
+        names = ["RASA_PORT", "ACTIONS_PORT", "WEB_PORT"] + (["CONSOLE_PORT"] if self.extra.get("console") else [])
+        return [self.port(name) for name in names]
 
     def say(self, text: Any, sender: str | None = None, **extra: Any) -> list[dict[str, Any]]:
         return say(self.rasa_url, text, sender, **extra)
@@ -98,12 +99,13 @@ def stack_env(overrides: Mapping[str, str]) -> dict[str, str]:
     return build_env(env)
 
 
-def launch_stack(overrides: Mapping[str, str], log_path: Path) -> Stack:
+def launch_stack(overrides: Mapping[str, str], log_path: Path, console: bool = False) -> Stack:
     """Start the launcher (without waiting): use `wait_for_stack` before talking to it."""
-    stack = Stack(env=stack_env(overrides))
+    stack = Stack(env=stack_env({"CONSOLE_PORT": str(free_port()), **overrides}))
+    stack.extra["console"] = console
     stack.log = open(log_path, "w")  # noqa: SIM115 - closed in stop_stack
     stack.process = subprocess.Popen(
-        [sys.executable, "-m", "sto_assistent.run"],
+        [sys.executable, "-m", "sto_assistent.run", *([] if console else ["--no-console"])],
         cwd=PROJECT_DIR, env=stack.env, stdout=stack.log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     return stack
@@ -111,7 +113,10 @@ def launch_stack(overrides: Mapping[str, str], log_path: Path) -> Stack:
 
 def wait_for_stack(stack: Stack) -> Stack:
     assert stack.process is not None
-    for url in (f"{stack.actions_url}/health", f"{stack.rasa_url}/", f"{stack.web_url}/"):
+    urls = [f"{stack.actions_url}/health", f"{stack.rasa_url}/", f"{stack.web_url}/"]
+    if stack.extra.get("console"):
+        urls.append(local_url(stack.env["CONSOLE_PORT"], "/login/"))
+    for url in urls:
         wait_for(url, stack.process)
     return stack
 

@@ -42,17 +42,31 @@ def web_command(port: str) -> list[str]:
     return [str(VENV_BIN / "python"), str(PROJECT_DIR / "web" / "serve.py"), "--port", str(port)]
 
 
+CONSOLE_PYTHON = PROJECT_DIR / "console" / ".venv" / "bin" / "python"
+
+
+def console_command(port: str) -> list[str]:
+    """The support console (its own virtualenv): migrations, ingest thread, waitress."""
+    return [str(CONSOLE_PYTHON), str(PROJECT_DIR / "console" / "manage.py"), "serve", "--port", str(port)]
+
+
 def local_url(port: str, path: str = "/") -> str:
     return f"http://127.0.0.1:{port}{path}"
 
 
-def assistant_services(env: Mapping[str, str], with_rasa: bool = True, with_web: bool = True) -> list[ServiceSpec]:
+def assistant_services(
+    env: Mapping[str, str], with_rasa: bool = True, with_web: bool = True, with_console: bool = False
+) -> list[ServiceSpec]:
     """The services `make run` starts (`make shell`: the action server only)."""
     found = [ServiceSpec("actions", actions_command(env["ACTIONS_PORT"]), local_url(env["ACTIONS_PORT"], "/health"))]
     if with_rasa:
         found.append(ServiceSpec("rasa", rasa_command(env["RASA_PORT"]), local_url(env["RASA_PORT"])))
     if with_web:
         found.append(ServiceSpec("web", web_command(env["WEB_PORT"]), local_url(env["WEB_PORT"])))
+    if with_console:
+        found.append(
+            ServiceSpec("console", console_command(env["CONSOLE_PORT"]), local_url(env["CONSOLE_PORT"], "/login/"))
+        )
     return found
 
 

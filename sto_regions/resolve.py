@@ -10,10 +10,9 @@ The actions and the slot extraction ask `resolve(...)` and do not decide themsel
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import re
 
 from sto_regions.lookup import (
     KIND_EMPTY,
@@ -99,15 +98,15 @@ def unknown_name(text: str) -> str | None:
     longer message, a capitalised word that does not start it, or the word after "in",
     "uit", "bij" or "te" ("wij zitten in keulen"). None: the message names no place.
     """
-    words = [(m.group(0), m.start()) for m in _WORD.finditer(text)]
+    words: list[str] = _WORD.findall(text)
     if not words:
         return None
     if len(words) <= MAX_WORDS_OF_A_BARE_NAME:
         return text.strip(" ?!.,")
-    for word, start in words[1:]:
+    for word in words[1:]:
         if word[:1].isupper() and not word.isupper() and not _not_a_name(word):
             return word
-    for (before, _), (word, _) in zip(words, words[1:]):
+    for before, word in zip(words, words[1:], strict=False):
         if before.lower() in _LOCATIVE and not _not_a_name(word):
             return word
     return None
