@@ -7,7 +7,7 @@ ENV := $(PY) -m sto_assistent.env
 MODEL := models/sto-assistent.tar.gz
 TRAINING_INPUTS := config.yml $(shell find domain data -name '*.yml' 2>/dev/null) knowledge/regions.yml
 WEB_INPUTS := $(wildcard web/package.json web/package-lock.json web/build.mjs web/src/*.js web/src/*.css)
-PY_SOURCES := actions channels sto_assistent sto_regions scripts tests web/serve.py
+PY_SOURCES := actions channels sto_assistent sto_regions scripts tests web/serve.py console
 
 .PHONY: help install run shell train lookup validate test test-fast crossval compare bench lint format clean
 
@@ -37,7 +37,7 @@ validate: install ## rasa data validate + derived files in sync
 	$(PY) -m sto_assistent.derived --check
 	$(ENV) rasa data validate --domain domain --fail-on-warnings
 
-test: install $(MODEL) ## everything: lint, data validation, unit, integration, browser, stories, held-out
+test: install console-install $(MODEL) ## everything: lint, data validation, unit, integration, browser, console
 	bash scripts/run_tests.sh
 
 test-fast: install ## the inner loop: unit tests only (no servers, no model), under 30 s

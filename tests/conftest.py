@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from sto_assistent import local_servers
-from sto_assistent.services import rasa_command
+from sto_assistent.services import CONSOLE_PYTHON, rasa_command
 from sto_assistent.settings import MODEL_PATH, REGIONS_FILE
 from sto_regions import RegionIndex, load_region_file
 
@@ -71,14 +71,23 @@ def _postgres_engine() -> Any:
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """Both server set-ups, started side by side (each takes ~40 s to load the model):
 
-    - `stack`: the whole assistant as `make run` starts it, with a fresh SQLite database;
+    - `stack`: everything `make run` starts (the support console too, when it is installed),
+      with a fresh SQLite database;
     - `postgres`: a second Rasa server storing in PostgreSQL, whose action server is down.
     """
     _need_model()
     engine = _postgres_engine()
     workdir = tmp_path_factory.mktemp("servers")
     db_file = workdir / "conversations.db"
-    stack = local_servers.launch_stack({"TRACKER_STORE_URL": f"sqlite:///{db_file}"}, workdir / "stack.log")
+    stack = local_servers.launch_stack(
+        {
+            "TRACKER_STORE_URL": f"sqlite:///{db_file}",
+            "CONSOLE_DB_FILE": str(workdir / "console.db"),
+            "CONSOLE_SECRET_KEY_FILE": str(workdir / "console-secret-key"),
+        },
+        workdir / "stack.log",
+        console=CONSOLE_PYTHON.exists(),
+    )
     stack.extra["db_file"] = db_file
     port = local_servers.free_port()
     dead_port = local_servers.free_port()

@@ -1,0 +1,316 @@
+"""Builds the read model from Rasa's `events` table.
+
+Polls the table every few seconds. Each poll re-reads a trailing window of ids below the
+highest id seen (RESCAN_IDS): in PostgreSQL an id is taken when a transaction inserts the row
+but becomes visible only when it commits, so with several Rasa processes a row with a lower id
+can appear after higher ones did. Events already stored are recognised by their source id (a
+unique column), so re-reading never shows anything twice. Each batch is written in one
+transaction under a lock shared with conversation deletion.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import defaultdict
+from datetime import datetime
+from datetime import timezone as dt_timezone
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from conversations.models import Conversation, ConversationIntent, IngestState, Turn, TurnKind
+from conversations.tracker_source import EventRow, TrackerEvents
+
+log = logging.getLogger("console.ingest")
+
+STATE_NAME = "rasa-events"
+BATCH_SIZE = 5000
+RESCAN_IDS = 5000
+FALLBACK_ACTIONS = frozenset(
+    {
+        "action_default_fallback",
+        "action_two_stage_fallback",
+        "action_default_ask_affirmation",
+        "action_default_ask_rephrase",
+    }
+)
+FALLBACK_INTENT = "nlu_fallback"
+HUMAN_INTENT = "human_handoff"
+REGION_SLOTS = frozenset({"region_id", "region"})
+SKIPPED_ACTIONS = frozenset({"action_listen", "action_session_start"})
+# Slots that only steer the dialogue: not worth a line in the transcript.
+QUIET_SLOTS = frozenset({"awaiting_place", "requested_slot", "session_started_metadata"})
+# Searchable text per conversation is capped (PostgreSQL's tsvector holds at most 1 MB).
+MAX_SEARCH_CHARS = 200_000
+ADVISORY_LOCK_KEY = 80900001  # shared with conversations.erase
+
+
+def _clean(text) -> str:
+    # PostgreSQL text cannot hold NUL.
+    return str(text or "").replace("\x00", "")
+
+
+def lock_for_writing() -> None:
+    """Serialise ingest batches and deletions (inside a transaction).
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: the console's transactions start
+    with BEGIN IMMEDIATE (settings), which already takes the single write lock.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+
+
+def _at(ts: float) -> datetime:
+    return datetime.fromtimestamp(float(ts or 0), tz=dt_timezone.utc)
+
+
+def _top_intent(parse_data: dict) -> tuple[str, float | None, list[dict]]:
+    """Predicted intent, its confidence, and the ranking without nlu_fallback."""
+    intent = parse_data.get("intent") or {}
+    name = intent.get("name") or ""
+    confidence = intent.get("confidence")
+    ranking = [
+        r
+        for r in (parse_data.get("intent_ranking") or [])
+        if isinstance(r, dict) and r.get("name") and r.get("name") != FALLBACK_INTENT
+    ]
+    return name, confidence, ranking
+
+
+KEPT_TYPES = frozenset({"user", "bot", "action", "slot", "session_started"})
+
+
+def worth_reading(type_name: str, action_name: str | None) -> bool:
+    return type_name in KEPT_TYPES and not (type_name == "action" and action_name in SKIPPED_ACTIONS)
+
+
+def turn_from_event(row: EventRow) -> Turn | None:
+    """The Turn for one Rasa event, or None for events not worth keeping."""
+    kind = row.type_name
+    if not worth_reading(kind, row.action_name):
+        return None
+    try:
+        data = json.loads(row.data) if row.data else {}
+    except (TypeError, ValueError):
+        data = {}
+    turn = Turn(source_id=row.id, at=_at(row.timestamp))
+    if kind == "user":
+        parse = data.get("parse_data") or {}
+        name, confidence, ranking = _top_intent(parse)
+        best = ranking[0].get("confidence") if ranking else confidence
+        turn.kind = TurnKind.USER
+        turn.text = _clean(data.get("text"))
+        turn.intent = name[:100]
+        turn.confidence = float(confidence) if isinstance(confidence, (int, float)) else None
+        turn.entities = [
+            {
+                "entity": _clean(e.get("entity")),
+                "value": _clean(e.get("value")),
+                "extractor": _clean(e.get("extractor")),
+            }
+            for e in (parse.get("entities") or [])
+            if isinstance(e, dict)
+        ]
+        turn.runners_up = [
+            {"name": _clean(r["name"]), "confidence": r.get("confidence")} for r in ranking if r["name"] != name
+        ][:2]
+        turn.is_fallback = name == FALLBACK_INTENT
+        turn.is_low_confidence = isinstance(best, (int, float)) and best < settings.CONFIDENCE_THRESHOLD
+        turn.slot_value = _clean(data.get("input_channel"))[:64]  # channel, read by the aggregate
+    elif kind == "bot":
+        turn.kind = TurnKind.BOT
+        turn.text = _clean(data.get("text"))
+        turn.name = _clean((data.get("metadata") or {}).get("utter_action"))[:200]
+        payload = data.get("data") or {}
+        turn.buttons = [
+            {"title": _clean(b.get("title")), "payload": _clean(b.get("payload"))}
+            for b in (payload.get("buttons") or [])
+            if isinstance(b, dict)
+        ]
+    elif kind == "action":
+        turn.kind = TurnKind.ACTION
+        turn.name = _clean(row.action_name or data.get("name"))[:200]
+        turn.is_fallback = turn.name in FALLBACK_ACTIONS
+    elif kind == "slot":
+        name = _clean(data.get("name"))
+        if name in QUIET_SLOTS:
+            return None
+        turn.kind = TurnKind.SLOT
+        turn.name = name[:200]
+        value = data.get("value")
+        turn.slot_value = "" if value is None else _clean(value if isinstance(value, str) else json.dumps(value))
+    else:
+        turn.kind = TurnKind.SESSION
+        turn.name = kind
+    return turn
+
+
+def _apply(conversation: Conversation, turns: list[Turn], intents: set[str]) -> None:
+    """Fold new turns into the conversation's aggregates (order-independent)."""
+    texts = []
+    for turn in turns:
+        if conversation.started is None or turn.at < conversation.started:
+            conversation.started = turn.at
+        if conversation.last_activity is None or turn.at > conversation.last_activity:
+            conversation.last_activity = turn.at
+        conversation.had_fallback |= turn.is_fallback
+        if turn.kind == TurnKind.USER:
+            conversation.user_messages += 1
+            conversation.low_confidence |= turn.is_low_confidence
+            conversation.asked_human |= turn.intent == HUMAN_INTENT
+            if turn.intent:
+                intents.add(turn.intent)
+            if turn.slot_value and not conversation.channel:
+                conversation.channel = turn.slot_value
+            if turn.text:
+                texts.append(turn.text.lower())
+        elif turn.kind == TurnKind.SLOT and turn.name in REGION_SLOTS:
+            stamp = turn.at.timestamp()
+            if stamp >= conversation.region_at:
+                conversation.region = turn.slot_value[:100]
+                conversation.region_at = stamp
+    if texts and len(conversation.search_text) < MAX_SEARCH_CHARS:
+        joined = "\n".join(texts)
+        text = f"{conversation.search_text}\n{joined}" if conversation.search_text else joined
+        conversation.search_text = text[:MAX_SEARCH_CHARS]
+
+
+AGGREGATE_FIELDS = [
+    "started",
+    "last_activity",
+    "user_messages",
+    "channel",
+    "region",
+    "region_at",
+    "had_fallback",
+    "asked_human",
+    "low_confidence",
+    "search_text",
+]
+
+
+def store_batch(rows: list[EventRow], skipped: set[int] | None = None) -> int:
+    """Store events not stored before; returns how many turns were added. Ids of events that
+    are not worth a turn go into `skipped`. Call inside a transaction holding lock_for_writing()."""
+    by_sender: dict[str, list[Turn]] = defaultdict(list)
+    for row in rows:
+        turn = turn_from_event(row)
+        if turn is not None:
+            by_sender[row.sender_id[:255]].append(turn)
+        elif skipped is not None:
+            skipped.add(row.id)
+    if not by_sender:
+        return 0
+    existing = Conversation.objects.in_bulk(list(by_sender), field_name="sender_id")
+    new = []
+    for sender_id, turns in by_sender.items():
+        if sender_id not in existing:
+            first = min(t.at for t in turns)
+            new.append(Conversation(sender_id=sender_id, started=first, last_activity=first))
+    if new:
+        Conversation.objects.bulk_create(new)
+        existing.update(Conversation.objects.in_bulk([c.sender_id for c in new], field_name="sender_id"))
+    all_turns, intent_rows = [], []
+    for sender_id, turns in by_sender.items():
+        conversation = existing[sender_id]
+        intents: set[str] = set()
+        _apply(conversation, turns, intents)
+        for turn in turns:
+            turn.conversation = conversation
+            if turn.kind == TurnKind.USER:
+                turn.slot_value = ""  # the channel was only carried for the aggregate
+        all_turns.extend(turns)
+        intent_rows.extend(ConversationIntent(conversation=conversation, intent=i) for i in intents)
+    Turn.objects.bulk_create(all_turns, batch_size=2000)
+    ConversationIntent.objects.bulk_create(intent_rows, ignore_conflicts=True, batch_size=2000)
+    Conversation.objects.bulk_update(list(existing.values()), AGGREGATE_FIELDS, batch_size=500)
+    return len(all_turns)
+
+
+class Ingest:
+    """Polls one tracker store. Remembers which events in the trailing window it skipped, so
+    a quiet poll reads only ids and types, not the events' JSON."""
+
+    def __init__(self, source: TrackerEvents, batch_size: int = BATCH_SIZE, rescan: int = RESCAN_IDS):
+        self.source = source
+        self.batch_size = batch_size
+        self.rescan = rescan
+        self.skipped: set[int] = set()
+
+    def run_once(self) -> int:
+        """Everything new since the last poll, and the trailing window. Returns #turns added."""
+        state, _ = IngestState.objects.get_or_create(name=STATE_NAME)
+        after = max(0, state.last_event_id - self.rescan)
+        self.skipped = {i for i in self.skipped if i > after}
+        added = 0
+        while True:
+            with transaction.atomic():
+                # Read under the lock, so a conversation deleted meanwhile cannot come back.
+                lock_for_writing()
+                heads = self.source.fetch_heads_after(after, self.batch_size)
+                if not heads:
+                    break
+                stored = set(
+                    Turn.objects.filter(source_id__gte=heads[0].id, source_id__lte=heads[-1].id).values_list(
+                        "source_id", flat=True
+                    )
+                )
+                wanted = []
+                for head in heads:
+                    if head.id in stored or head.id in self.skipped:
+                        continue
+                    if worth_reading(head.type_name, head.action_name):
+                        wanted.append(head.id)
+                    else:
+                        self.skipped.add(head.id)
+                if wanted:
+                    added += store_batch(self.source.fetch_ids(wanted), self.skipped)
+                highest = heads[-1].id
+                if highest > state.last_event_id:
+                    IngestState.objects.filter(pk=state.pk).update(last_event_id=highest)
+                    state.last_event_id = highest
+            after = heads[-1].id
+            if len(heads) < self.batch_size:
+                break
+        return added
+
+
+def run_once(source: TrackerEvents, batch_size: int = BATCH_SIZE, rescan: int = RESCAN_IDS) -> int:
+    """One poll with a fresh state (tests, `manage.py ingest --once`)."""
+    return Ingest(source, batch_size, rescan).run_once()
+
+
+class IngestThread(threading.Thread):
+    """The ingest as a daemon thread beside the web server (manage.py serve)."""
+
+    def __init__(self, source: TrackerEvents, interval: float | None = None):
+        super().__init__(name="console-ingest", daemon=True)
+        self.source = source
+        self.interval = interval if interval is not None else settings.INGEST_INTERVAL_SECONDS
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        from django.db import close_old_connections
+
+        log.info("ingest started (every %.1f s)", self.interval)
+        poller = Ingest(self.source)
+        while not self.stopping.is_set():
+            try:
+                close_old_connections()
+                added = poller.run_once()
+                if added:
+                    log.info("ingested %d events", added)
+            except Exception:  # noqa: BLE001 - keep polling; the database may come back
+                log.exception("ingest poll failed; retrying")
+                self.source.close()
+            self.stopping.wait(self.interval)
+        self.source.close()
+        from django.db import connections
+
+        connections.close_all()
+
+    def stop(self) -> None:
+        self.stopping.set()

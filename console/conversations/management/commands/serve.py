@@ -1,0 +1,58 @@
+"""Production server: migrations, static files check, the ingest thread and waitress, in one process.
+
+    python manage.py serve [--port 8090] [--host 127.0.0.1]
+
+Health check: GET /login/ answers 200.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from conversations.ingest import IngestThread
+from conversations.tracker_source import default_events
+
+log = logging.getLogger("console.serve")
+
+
+class Command(BaseCommand):
+    help = "Serve the console with waitress and run the ingest beside it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("CONSOLE_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_PORT", "8090")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("CONSOLE_THREADS", "8")))
+        parser.add_argument("--no-ingest", action="store_true", help="run the ingest elsewhere")
+
+    def handle(self, host: str, port: int, threads: int, no_ingest: bool, **options):
+        from waitress import serve
+
+        from console_site.wsgi import application
+
+        call_command("migrate", interactive=False, verbosity=0)
+        if not settings.DEBUG and not (settings.STATIC_ROOT / "staticfiles.json").exists():
+            call_command("collectstatic", interactive=False, verbosity=0)
+        ingest_thread = None
+        if not no_ingest:
+            ingest_thread = IngestThread(default_events())
+            ingest_thread.start()
+
+        def stop(signum, frame):
+            log.info("stopping (signal %s)", signum)
+            if ingest_thread:
+                ingest_thread.stop()
+            sys.exit(0)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        log.info("console on http://%s:%d/ (tracker store %s)", host, port, settings.TRACKER_STORE_URL.split("@")[-1])
+        serve(
+            application, host=host, port=port, threads=threads, ident="sto-console", clear_untrusted_proxy_headers=True
+        )

@@ -1,0 +1,69 @@
+"""`make run` starts the support console next to the assistant, on the same database.
+
+The whole flow of a first day: an account made without a browser (`make console-user`), log
+in, and the conversation just held with the assistant is in the list within 10 seconds. The
+console's own behaviour is tested in console/tests (make console-test).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+import uuid
+
+import pytest
+import requests
+
+from sto_assistent.services import CONSOLE_PYTHON, local_url
+from sto_assistent.settings import PROJECT_DIR
+
+pytestmark = pytest.mark.skipif(
+    not CONSOLE_PYTHON.exists() and not os.environ.get("CI"), reason="console not installed (make console-install)"
+)
+PASSWORD = "een-lang-testwachtwoord-" + uuid.uuid4().hex[:8]
+
+
+def console_url(stack) -> str:
+    return local_url(stack.env["CONSOLE_PORT"]).rstrip("/")
+
+
+def test_the_console_runs_with_the_stack_and_only_shows_the_login_page(stack):
+    assert stack.extra["console"], "make run starts the console"
+    url = console_url(stack)
+    assert requests.get(f"{url}/login/", timeout=10).status_code == 200
+    response = requests.get(f"{url}/", timeout=10, allow_redirects=False)
+    assert response.status_code == 302 and "/login/" in response.headers["Location"]
+
+
+def test_a_conversation_held_now_is_listed_for_a_new_account(stack):
+    env = {**stack.env, "CONSOLE_PASSWORD": PASSWORD}
+    made = subprocess.run(
+        ["make", "--no-print-directory", "console-user", "NAME=reviewer1", "ROLE=reviewer"],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stdout + made.stderr
+    sender = uuid.uuid4().hex
+    stack.say("Wij maken fietsframes, hoeveel cofinanciering moeten we bijdragen?", sender)
+    said = time.monotonic()
+
+    url = console_url(stack)
+    session = requests.Session()
+    session.get(f"{url}/login/", timeout=10)
+    token = next(value for name, value in session.cookies.items() if "csrf" in name)
+    login = session.post(
+        f"{url}/login/",
+        data={"username": "reviewer1", "password": PASSWORD, "csrfmiddlewaretoken": token},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert login.status_code == 302, login.text[:300]
+    link = None
+    while link is None and time.monotonic() - said < 10:
+        page = session.get(f"{url}/", params={"q": "fietsframes"}, timeout=10).text
+        link = re.search(r'href="(/gesprekken/\d+/)"', page)
+        if link is None:
+            time.sleep(0.5)
+    assert link, "the conversation is not in the console within 10 s"
+    assert sender in session.get(url + link.group(1), timeout=10).text
