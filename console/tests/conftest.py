@@ -29,12 +29,16 @@ def tracker(django_db_setup, django_db_blocker, tmp_path, settings):
     made.drop()
 
 
-@pytest.fixture
-def recorded(tracker, db):
-    """The ten recorded real conversations, ingested."""
+def load_recorded(tracker):
+    """The ten recorded real conversations in the tracker store, ingested."""
     tracker.load_recorded()
     ingest.run_once(tracker.source)
     return tracker
+
+
+@pytest.fixture
+def recorded(tracker, db):
+    return load_recorded(tracker)
 
 
 def make_user(username: str, role: str) -> User:

@@ -9,9 +9,8 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from accounts.models import Role
-from conversations import ingest
 from conversations.models import Conversation, ReviewStatus
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, load_recorded, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -39,9 +38,7 @@ def browser():
 
 @pytest.fixture
 def data(transactional_db, tracker):
-    tracker.load_recorded()
-    ingest.run_once(tracker.source)
-    return tracker
+    return load_recorded(tracker)
 
 
 @pytest.fixture
