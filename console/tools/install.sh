@@ -5,16 +5,21 @@ set -euo pipefail
 CONSOLE_DIR="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$CONSOLE_DIR"
 
+is_python312() {
+  "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1
+}
+
 find_python() {
   if [[ -n "${CONSOLE_PYTHON:-}" ]]; then echo "$CONSOLE_PYTHON"; return; fi
-  if command -v python3.12 >/dev/null 2>&1; then command -v python3.12; return; fi
+  local candidates=()
+  # A pyenv shim answers `command -v` even when 3.12 is not the selected version: try each.
+  if command -v python3.12 >/dev/null 2>&1; then candidates+=("$(command -v python3.12)"); fi
   if command -v pyenv >/dev/null 2>&1; then
-    local root; root="$(pyenv root)"
-    local found; found="$(ls -d "$root"/versions/3.12.*/bin/python3.12 2>/dev/null | sort -V | tail -1 || true)"
-    if [[ -n "$found" ]]; then echo "$found"; return; fi
+    candidates+=($(ls -d "$(pyenv root)"/versions/3.12.*/bin/python3.12 2>/dev/null | sort -rV || true))
   fi
-  for candidate in "$HOME"/.pyenv/versions/3.12.*/bin/python3.12; do
-    if [[ -x "$candidate" ]]; then echo "$candidate"; return; fi
+  candidates+=("$HOME"/.pyenv/versions/3.12.*/bin/python3.12)
+  for candidate in "${candidates[@]}"; do
+    if [[ -x "$candidate" ]] && is_python312 "$candidate"; then echo "$candidate"; return; fi
   done
   if command -v uv >/dev/null 2>&1; then uv python find 3.12 2>/dev/null && return; fi
   echo "Python 3.12 not found: install it (pyenv install 3.12) or set CONSOLE_PYTHON" >&2
