@@ -46,8 +46,8 @@ test-fast: install ## the inner loop: unit tests only (no servers, no model), un
 crossval: install ## 5-fold cross-validation of the NLU data (slow, ~12 min)
 	$(ENV) rasa test nlu --config config.yml --nlu data/nlu --cross-validation --folds 5 --out results/crossval
 
-compare: install ## train and score every pipeline in config/alternatives (slow)
-	$(PY) scripts/compare_configs.py
+compare: install ## train and score config.yml and config/alternatives/*.yml on the dev and held-out sets (slow)
+	$(PY) scripts/compare_configs.py $(CONFIGS)
 
 bench: install $(MODEL) ## training time, model size, cold start, latency, memory
 	$(PY) scripts/bench.py

@@ -38,7 +38,7 @@ def _send_parts(dispatcher: CollectingDispatcher, parts: list[tuple[str, str]], 
 
 def _region_button(region: Region) -> dict[str, str]:
     payload = json.dumps({PLACE_ENTITY: region.id})
-    return {"title": region.name[:60], "payload": f"/inform_place{payload}"}
+    return {"title": region.name[:60], "payload": f"/find_region{payload}"}
 
 
 def _contact_lines(region: Region, index: RegionIndex) -> tuple[str, str]:
@@ -167,19 +167,6 @@ class _RegionFollowUp:
         return index, region, []
 
 
-class ActionRegionContact(_RegionFollowUp, Action):
-    def name(self) -> str:
-        return "action_region_contact"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        index, region, events = self.region_or_ask(dispatcher, tracker)
-        if index is None or region is None:
-            return events
-        parts = [("region.contact_intro", _msg("contact_intro", region=region.name)), _contact_lines(region, index)]
-        _send_parts(dispatcher, parts, [{"title": _msg("button_schools"), "payload": "/region_schools"}])
-        return events
-
-
 class ActionRegionSchools(_RegionFollowUp, Action):
     def name(self) -> str:
         return "action_region_schools"
@@ -198,7 +185,7 @@ class ActionRegionSchools(_RegionFollowUp, Action):
         else:
             email = index.data.national_contact.email
             parts.append(("region.schools_ask_national", _msg("schools_ask_national", email=email)))
-        _send_parts(dispatcher, parts, [{"title": _msg("button_contact"), "payload": "/region_contact"}])
+        _send_parts(dispatcher, parts, [{"title": _msg("button_contact"), "payload": "/find_region"}])
         return events
 
 

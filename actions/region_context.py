@@ -1,9 +1,9 @@
 """The company's region as conversation state: remembered from any message that names it.
 
-`action_validate_slot_mappings` runs after every user message (Rasa's custom slot mapping
-for `region_id`). Whatever the intent, a message that clearly names one region, through a
-place, region name or province-narrowed place, sets `region_id`; later answers use it. The
-decision which region a message means is the data layer's (`sto_regions.resolve`).
+After every user message the custom slot mapping of `region_id` (actions/slot_mappings.py)
+calls `region_of_latest`: whatever the intent, a message that clearly names one region,
+through a place, region name or province-narrowed place, sets `region_id`; later answers
+use it. The decision which region a message means is the data layer's (`sto_regions.resolve`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,6 @@ import logging
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import ValidationAction
-from rasa_sdk.types import DomainDict
 
 from actions.region_service import current_index
 from sto_regions import RegionDataError, Resolution, resolve
@@ -24,7 +21,7 @@ logger = logging.getLogger(__name__)
 PLACE_ENTITY = "place"
 SLOT_REGION = "region_id"
 # Messages about a place: the whole text is also tried as a name, typos included.
-PLACE_INTENTS = {"find_region", "inform_place", "nlu_fallback"}
+PLACE_INTENTS = {"find_region", "nlu_fallback"}
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -56,16 +53,12 @@ def resolve_latest(tracker: Tracker, remember: bool = True) -> Resolution:
     )
 
 
-class ValidateSlotMappings(ValidationAction):
-    """Fills `region_id` from every message that names exactly one region."""
-
-    async def extract_region_id(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        try:
-            resolution = resolve_latest(tracker, remember=False)
-        except RegionDataError as error:
-            logger.error("Region data unavailable while reading a message: %s", error)
-            return {}
-        region = resolution.region
-        return {SLOT_REGION: region.id} if region is not None else {}
+def region_of_latest(tracker: Tracker) -> dict[str, Any]:
+    """The `region_id` slot event for the latest message, if it names exactly one region."""
+    try:
+        resolution = resolve_latest(tracker, remember=False)
+    except RegionDataError as error:
+        logger.error("Region data unavailable while reading a message: %s", error)
+        return {}
+    region = resolution.region
+    return {SLOT_REGION: region.id} if region is not None else {}

@@ -1,6 +1,10 @@
-"""Score the trained model on the held-out NLU set (tests/nlu_heldout/), never used in training.
+"""Score the trained model on a labelled NLU set that was never used in training.
 
-    python scripts/score_heldout.py [--model PATH] [--min-accuracy 0.90] [--json results/heldout.json]
+    python scripts/score_heldout.py [--set heldout|dev|independent] [--model PATH]
+                                    [--min-accuracy 0.90] [--json results/<set>.json]
+
+Sets: `heldout` (tests/nlu_heldout/, the default), `dev` (tests/dev/single_turns.yml, the
+set to tune on) and `independent` (tests/independent/single_turns.yml, the final measure).
 
 Prints intent accuracy and macro-F1, place-entity recall, the fallback rate per threshold,
 the weakest intents and the most frequent confusions. Exit 1 below the minimum. `make test`
@@ -22,14 +26,22 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 from sto_assistent import nlu_scoring  # noqa: E402
 from sto_assistent.settings import MODEL_PATH, PROJECT_DIR  # noqa: E402
 
-HELDOUT_DIR = PROJECT_DIR / "tests" / "nlu_heldout"
+SETS = {
+    "heldout": ("Held-out NLU set", lambda: nlu_scoring.load_rasa_examples(PROJECT_DIR / "tests" / "nlu_heldout")),
+    "dev": ("Development set", lambda: nlu_scoring.load_single_turns(PROJECT_DIR / "tests" / "dev" / "single_turns.yml")),
+    "independent": (
+        "Independent single turns",
+        lambda: nlu_scoring.load_single_turns(PROJECT_DIR / "tests" / "independent" / "single_turns.yml"),
+    ),
+}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", choices=sorted(SETS), default="heldout")
     parser.add_argument("--model", type=Path, default=MODEL_PATH)
     parser.add_argument("--min-accuracy", type=float, default=0.90)
-    parser.add_argument("--json", type=Path, default=PROJECT_DIR / "results" / "heldout.json")
+    parser.add_argument("--json", type=Path, help="default: results/<set>.json")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     from rasa.core.agent import Agent
@@ -40,12 +52,10 @@ def main() -> int:
     configure_structlog(logging.WARNING)
     agent = Agent.load(str(args.model))
     # Score what production sees: every message passes the channels' input guard first.
-    result = nlu_scoring.score(
-        nlu_scoring.load_rasa_examples(HELDOUT_DIR),
-        lambda text: asyncio.run(agent.parse_message(clean_text(text).text)),
-    )
-    print(nlu_scoring.report("Held-out NLU set", result))
-    nlu_scoring.write_json(result, args.json)
+    title, load = SETS[args.set]
+    result = nlu_scoring.score(load(), lambda text: asyncio.run(agent.parse_message(clean_text(text).text)))
+    print(nlu_scoring.report(title, result))
+    nlu_scoring.write_json(result, args.json or PROJECT_DIR / "results" / f"{args.set}.json")
     if result.accuracy < args.min_accuracy:
         print(f"FAIL: intent accuracy {result.accuracy:.3f} is below the minimum {args.min_accuracy:.2f}")
         return 1

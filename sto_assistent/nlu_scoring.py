@@ -51,6 +51,17 @@ def load_rasa_examples(directory: Path) -> list[Example]:
     return examples
 
 
+def load_single_turns(path: Path) -> list[Example]:
+    """The `items` of a set of single questions (tests/independent/, tests/dev/)."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        Example(item["text"], item["intent"], (item["place"],) if item.get("place") else ())
+        for item in data["items"]
+    ]
+
+
 def macro_f1(pairs: Sequence[tuple[str, str]]) -> float:
     labels = sorted({gold for gold, _ in pairs})
     scores = []

@@ -85,8 +85,12 @@ def resolve(
 _WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
 _LOCATIVE = {"in", "uit", "bij", "te", "vanuit", "nabij"}
 _NOT_NAMES = {
-    "ik", "u", "wij", "we", "jullie", "ons", "onze", "de", "het", "een", "welke", "regio",
-    "sto", "sterk", "techniekonderwijs", "mkb", "vmbo", "mbo", "hbo", "bv", "nv",
+    "ik", "u", "wij", "we", "jullie", "ons", "onze", "mijn", "de", "het", "een", "welke",
+    "regio", "sto", "sterk", "techniekonderwijs", "mkb", "vmbo", "mbo", "hbo", "bv", "nv",
+    # words of short region questions ("mailadres?", "zoek mijn regio"), never a place
+    "wie", "wat", "waar", "hoe", "en", "dan", "daar", "die", "zoek", "opzoeken", "contact",
+    "contactgegevens", "contactpersoon", "mail", "mailadres", "email", "e-mail", "e-mailadres",
+    "website", "site", "link", "telefoonnummer", "nummer", "scholen", "aanspreekpunt",
 }  # fmt: skip
 MAX_WORDS_OF_A_BARE_NAME = 3
 
@@ -94,7 +98,8 @@ MAX_WORDS_OF_A_BARE_NAME = 3
 def unknown_name(text: str) -> str | None:
     """The word a message about a place most likely names, when no known name matched.
 
-    A bare message of up to three words is the name itself ("Antwerpen", "parijs"); in a
+    A bare message of up to three words is the name itself ("Antwerpen", "parijs") unless
+    one of them is a common word of a question ("mailadres?", "mijn regio"); in a
     longer message, a capitalised word that does not start it, or the word after "in",
     "uit", "bij" or "te" ("wij zitten in keulen"). None: the message names no place.
     """
@@ -102,7 +107,7 @@ def unknown_name(text: str) -> str | None:
     if not words:
         return None
     if len(words) <= MAX_WORDS_OF_A_BARE_NAME:
-        return text.strip(" ?!.,")
+        return None if any(_not_a_name(word) for word in words) else text.strip(" ?!.,")
     for word in words[1:]:
         if word[:1].isupper() and not word.isupper() and not _not_a_name(word):
             return word

@@ -40,4 +40,4 @@ def test_action_server_down_gives_a_dutch_message_and_keeps_the_message(rasa_on_
     assert replies == [{"recipient_id": sender, "text": texts["no_reply"].format(email=national_email).strip()}]
     stored = turns(sql_events(engine, sender))
     assert [t.user_text for t in stored] == ["We zitten in Zwolle"]
-    assert stored[0].intent == "inform_place"
+    assert stored[0].intent == "find_region"

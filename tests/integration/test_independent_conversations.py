@@ -1,5 +1,10 @@
-"""Multi-turn conversations written by someone who never saw the training data
-(tests/independent/conversations.yml), held with the real servers over REST.
+"""Multi-turn conversations written by someone who never saw the training data, held with
+the real servers over REST. Two sets, each with its own floor:
+
+- tests/independent/conversations.yml (81 conversations, 2026-11-22): the previous round
+  looked at its failures while it worked, so it is now a development set;
+- tests/independent/conversations_fresh.yml (2026-12-02, written by a helper who saw neither
+  data/ nor tests/): the honest measure; only its totals are looked at while tuning.
 
 Each user turn passes when the answer of that turn is one of the expected responses or
 actions, mentions the facts it must (region, page, address) and none it must not, and
@@ -22,9 +27,10 @@ from actions.messages import MESSAGES_DIR
 from sto_assistent.settings import DOMAIN_DIR, PROJECT_DIR
 from tests.conversation_log import Turn, stack_turns
 
-CONVERSATIONS_FILE = PROJECT_DIR / "tests" / "independent" / "conversations.yml"
-# The floor measured when the set was added; raise it as the assistant improves.
-MIN_TURNS_RIGHT = 0.83
+INDEPENDENT_DIR = PROJECT_DIR / "tests" / "independent"
+# Share of turns right, per set: the floors measured, rounded down; raise them as the
+# assistant improves.
+MIN_TURNS_RIGHT = {"conversations": 0.83, "conversations_fresh": 0.80}
 
 
 @dataclass
@@ -58,10 +64,16 @@ def hold(stack: Any, conversation: dict[str, Any]) -> list[Checked]:
     return checked
 
 
-@pytest.fixture(scope="module")
-def conversations() -> list[dict[str, Any]]:
-    data = yaml.safe_load(CONVERSATIONS_FILE.read_text(encoding="utf-8"))
-    return list(data["conversations"])
+@pytest.fixture(scope="module", params=sorted(MIN_TURNS_RIGHT))
+def conversation_set(request: pytest.FixtureRequest) -> tuple[str, list[dict[str, Any]]]:
+    path = INDEPENDENT_DIR / f"{request.param}.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return request.param, list(data["conversations"])
+
+
+@pytest.fixture
+def conversations(conversation_set: tuple[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return conversation_set[1]
 
 
 def test_the_set_is_large_enough(conversations):
@@ -81,7 +93,8 @@ def test_every_expected_or_forbidden_name_exists(conversations):
     assert named - known == set()
 
 
-def test_independent_conversations(stack, conversations):
+def test_independent_conversations(stack, conversation_set):
+    name, conversations = conversation_set
     with ThreadPoolExecutor(max_workers=6) as pool:
         results = [turn for batch in pool.map(lambda c: hold(stack, c), conversations) for turn in batch]
     right = [r for r in results if not r.problems]
@@ -90,7 +103,7 @@ def test_independent_conversations(stack, conversations):
     by_kind_right = Counter(r.kind for r in right)
     whole = Counter(r.conversation for r in results if r.problems)
     lines = [
-        f"Independent conversations: {len(conversations)} conversations, {len(results)} turns, "
+        f"Independent conversations ({name}): {len(conversations)} conversations, {len(results)} turns, "
         f"{share:.3f} of turns right, {len(conversations) - len(whole)} conversations fully right",
         *(f"  {kind:<42} {by_kind_right[kind]:3d}/{total}" for kind, total in sorted(by_kind_total.items())),
         "  failed turns:",
@@ -99,5 +112,5 @@ def test_independent_conversations(stack, conversations):
     report = "\n".join(lines)
     print("\n" + report)
     (PROJECT_DIR / "results").mkdir(exist_ok=True)
-    (PROJECT_DIR / "results" / "independent_conversations.txt").write_text(report + "\n", encoding="utf-8")
-    assert share >= MIN_TURNS_RIGHT, report
+    (PROJECT_DIR / "results" / f"independent_{name}.txt").write_text(report + "\n", encoding="utf-8")
+    assert share >= MIN_TURNS_RIGHT[name], report

@@ -21,11 +21,7 @@ MIN_ACCURACY = 0.90
 
 def load() -> tuple[list[nlu_scoring.Example], list[dict[str, str]]]:
     data = yaml.safe_load(SINGLE_TURNS_FILE.read_text(encoding="utf-8"))
-    items = [
-        nlu_scoring.Example(item["text"], item["intent"], (item["place"],) if item.get("place") else ())
-        for item in data["items"]
-    ]
-    return items, list(data.get("gaps") or [])
+    return nlu_scoring.load_single_turns(SINGLE_TURNS_FILE), list(data.get("gaps") or [])
 
 
 def test_the_set_covers_every_intent_with_enough_questions():

@@ -104,6 +104,6 @@ def test_a_bare_place_name_without_context_is_looked_up(stack, region_index, pla
     elif len(expected.regions) > 1:
         assert turn.keys == ["region.several_regions"]
         payloads = [b["payload"] for r in replies for b in r.get("buttons", [])]
-        assert payloads == [f'/inform_place{{"place": "{r.id}"}}' for r in expected.regions]
+        assert payloads == [f'/find_region{{"place": "{r.id}"}}' for r in expected.regions]
     else:
         assert turn.keys == ["region.found_place"] and turn.slots["region_id"] == expected.regions[0].id

@@ -45,7 +45,7 @@ def misread(parse, text: str, intent: str) -> str | None:
     result = parse(plain)
     predicted = result["intent"]["name"]
     extracted = {result["text"][e["start"] : e["end"]] for e in result.get("entities", []) if e["entity"] == "place"}
-    if intent == "inform_place" and predicted == "nlu_fallback":
+    if intent == "find_region" and predicted == "nlu_fallback":
         # By design a recognised place under low confidence is still looked up, so the line
         # passes only if the annotated place itself was extracted.
         return None if annotated_places and set(annotated_places) <= extracted else f"{plain!r}: no place"

@@ -23,11 +23,10 @@ from actions.fallback_actions import NONE_OF_THESE, ActionAskAffirmation, Action
 from actions.region_actions import (
     ActionFindRegion,
     ActionPlaceDeclined,
-    ActionRegionContact,
     ActionRegionNextStep,
     ActionRegionSchools,
 )
-from actions.region_context import ValidateSlotMappings
+from actions.slot_mappings import ValidateSlotMappings
 from sto_assistent.settings import DOMAIN_DIR
 from sto_regions import Region, RegionIndex
 from tests.async_run import run_in_fresh_thread
@@ -51,7 +50,7 @@ def real_region_file(monkeypatch):
 
 def tracker(
     text: str = "",
-    intent: str = "inform_place",
+    intent: str = "find_region",
     places: list[str] | None = None,
     slots: dict[str, Any] | None = None,
     ranking: list[dict[str, Any]] | None = None,
@@ -158,13 +157,13 @@ def test_ambiguous_place_offers_each_region(domain, region_index):
     message, slots = run(ActionFindRegion(), tracker(place, places=[place]), domain)
     assert only(message)["message_key"] == "region.several_regions"
     payloads = [b["payload"] for b in message[0]["buttons"]]
-    assert payloads == [f'/inform_place{{"place": "{r.id}"}}' for r in region_index.find(place).regions]
+    assert payloads == [f'/find_region{{"place": "{r.id}"}}' for r in region_index.find(place).regions]
     assert "region_id" not in slots
 
 
 def test_button_payload_with_region_id_resolves(domain, region_index):
     region = region_index.data.regions[3]
-    payload = f'/inform_place{{"place": "{region.id}"}}'
+    payload = f'/find_region{{"place": "{region.id}"}}'
     message, slots = run(ActionFindRegion(), tracker(payload, places=[region.id]), domain)
     assert only(message)["message_key"] == "region.found_region"
     assert slots["region_id"] == region.id
@@ -176,7 +175,7 @@ def test_province_lists_all_its_regions_as_buttons_that_resolve(domain, region_i
     in_province = region_index.find_by_province("Gelderland").regions
     assert [b["title"] for b in message[0]["buttons"]] == [r.name[:60] for r in in_province]
     for button, region in zip(message[0]["buttons"], in_province, strict=True):
-        place = json.loads(button["payload"][len("/inform_place") :])["place"]
+        place = json.loads(button["payload"][len("/find_region") :])["place"]
         assert region_index.find(place).regions == (region,)
 
 
@@ -218,10 +217,9 @@ def test_declining_to_name_a_place(domain, region_index, national_email):
 @pytest.mark.parametrize(
     "action, intent, parts",
     [
-        (ActionRegionContact(), "region_contact", ["region.contact_intro", "region.contact_region_page"]),
         (ActionRegionSchools(), "region_schools", ["region.schools_known", "region.schools_where"]),
     ],
-    ids=["contact", "schools"],
+    ids=["schools"],
 )
 def test_follow_up_uses_the_region_slot(domain, region_index, action, intent, parts):
     region, _ = region_with_page(region_index)
@@ -241,11 +239,15 @@ def test_follow_up_schools_without_a_list_says_so(domain, region_index, national
     assert national_email in message[0]["text"]
 
 
-@pytest.mark.parametrize("action", [ActionRegionContact(), ActionRegionSchools()])
-def test_follow_up_without_region_asks_for_place(domain, action):
-    message, slots = run(action, tracker("en hoe bereik ik hen?", intent="region_contact"), domain)
+@pytest.mark.parametrize(
+    "action, text, intent",
+    [(ActionFindRegion(), "en hoe bereik ik hen?", "find_region"), (ActionRegionSchools(), "en de scholen?", "region_schools")],
+    ids=["contact", "schools"],
+)
+def test_follow_up_without_region_asks_for_place(domain, action, text, intent):
+    message, slots = run(action, tracker(text, intent=intent), domain)
     assert only(message)["message_key"] == "region.ask_place"
-    assert slots == {"awaiting_place": True}
+    assert slots["awaiting_place"] is True
 
 
 def test_broken_region_file_gives_a_dutch_message(domain, tmp_path, monkeypatch):

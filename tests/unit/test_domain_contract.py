@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from rasa.shared.core.constants import DEFAULT_INTENTS
+from rasa.shared.core.constants import DEFAULT_ACTION_NAMES, DEFAULT_INTENTS
 
 from actions import messages as action_messages
 from sto_assistent.settings import DOMAIN_DIR, PROJECT_DIR
@@ -21,7 +21,7 @@ PYTHON_SOURCES = sorted([*PROJECT_DIR.glob("actions/*.py"), *PROJECT_DIR.glob("c
 WIDGET_SOURCES = sorted((PROJECT_DIR / "web" / "src").glob("*.js"))
 PAYLOAD = re.compile(r"^/([a-z_]+)(?:\{|$)")
 JS_PAYLOAD = re.compile(r"""["']?payload["']?\s*:\s*["']/([a-z_]+)""")
-RASA_DEFAULT_ACTIONS = {"action_listen", "action_restart", "action_session_start", "action_default_fallback"}
+RASA_DEFAULT_ACTIONS = set(DEFAULT_ACTION_NAMES)
 
 
 @pytest.fixture(scope="module")

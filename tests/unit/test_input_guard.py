@@ -41,7 +41,7 @@ def test_default_limit_is_documented_value(monkeypatch):
 
 def test_intent_payloads_pass_but_paths_do_not():
     assert clean_text("/find_region").text == "/find_region"
-    assert clean_text('/inform_place{"place": "foodvalley"}').text.startswith("/inform_place{")
+    assert clean_text('/find_region{"place": "foodvalley"}').text.startswith("/find_region{")
     assert clean_text("/etc/passwd").text == "etc/passwd"
 
 

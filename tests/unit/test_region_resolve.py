@@ -104,6 +104,9 @@ def test_a_province_alone_is_no_single_region(region_index):
         ("parijs", "parijs"),
         ("Bij welke regio hoort mijn bedrijf?", None),
         ("bij welke STO-regio horen wij eigenlijk", None),
+        ("mailadres?", None),
+        ("zoek mijn regio", None),
+        ("contactpersoon daar?", None),
     ],
 )
 def test_a_region_question_naming_an_unknown_place_says_so(region_index, text, name):

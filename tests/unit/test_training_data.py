@@ -117,3 +117,22 @@ def test_the_sync_check_fails_when_the_national_address_or_a_welcome_button_chan
     for path in domain_copy.glob("*.yml"):
         path.write_text(path.read_text(encoding="utf-8").replace('title: "Cofinanciering"', 'title: "Geld"'))
     assert derived.WELCOME_JS_FILE in derived.stale_files(domain_dir=domain_copy)
+
+
+def evaluation_sentences() -> list[str]:
+    """Every user sentence of the independent sets and the development set."""
+    sentences = []
+    for path in [*PROJECT_DIR.glob("tests/independent/*.yml"), *PROJECT_DIR.glob("tests/dev/*.yml")]:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        sentences += [item["text"] for item in data.get("items", []) + data.get("gaps", [])]
+        sentences += [turn["user"] for c in data.get("conversations", []) for turn in c["turns"]]
+    return sentences
+
+
+def test_evaluation_sentences_never_appear_in_training(training):
+    """Bare place names ("Zwolle") are the only sentences both may hold: a name is a name."""
+    seen = {normalise(text) for _, text in training} - {""}
+    sentences = evaluation_sentences()
+    assert len(sentences) >= 1000
+    leaked = [s for s in sentences if normalise(s) in seen and len(normalise(s).split()) > 2]
+    assert not leaked, leaked
