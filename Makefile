@@ -43,7 +43,7 @@ test: install console-install $(MODEL) ## everything: lint, data validation, uni
 test-fast: install ## the inner loop: unit tests only (no servers, no model), under 30 s
 	$(PY) -m pytest -m unit -q -p no:cacheprovider
 
-crossval: install ## 5-fold cross-validation of the NLU data (slow, ~12 min)
+crossval: install ## 5-fold cross-validation of the NLU data (slow, 20-35 min)
 	$(ENV) rasa test nlu --config config.yml --nlu data/nlu --cross-validation --folds 5 --out results/crossval
 
 compare: install ## train and score config.yml and config/alternatives/*.yml on the dev and held-out sets (slow)

@@ -23,6 +23,8 @@ class ValidateSlotMappings(ValidationAction):
     ) -> dict[str, Any]:
         return region_of_latest(tracker)
 
-    async def extract_topic(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def extract_topic(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         topic = topic_of(tracker.latest_message)
         return {SLOT_TOPIC: topic} if topic else {}

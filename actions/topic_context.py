@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SlotSet, UserUttered, UserUtteranceReverted
+from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SlotSet, UserUtteranceReverted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
 logger = logging.getLogger(__name__)
@@ -36,11 +36,14 @@ class TopicFamilies:
     families: Mapping[str, frozenset[str]]
     min_confidence: float
     candidates: int
+    after_any_topic: frozenset[str] = frozenset()
 
     def is_topic(self, intent: str | None) -> bool:
         return any(intent in members for members in self.families.values())
 
     def related(self, intent: str, topic: str) -> bool:
+        if intent in self.after_any_topic:
+            return True
         return any(intent in members and topic in members for members in self.families.values())
 
     def choose(self, ranking: Sequence[Mapping[str, Any]], topic: str | None) -> str | None:
@@ -61,7 +64,12 @@ def topic_families() -> TopicFamilies:
     data = yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8"))
     try:
         families = {name: frozenset(members) for name, members in data["families"].items()}
-        return TopicFamilies(families, float(data["min_confidence"]), int(data["candidates"]))
+        return TopicFamilies(
+            families,
+            float(data["min_confidence"]),
+            int(data["candidates"]),
+            frozenset(data.get("after_any_topic") or ()),
+        )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ValueError(f"{TOPICS_FILE}: needs families, min_confidence and candidates ({error})") from error
 

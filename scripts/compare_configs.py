@@ -48,7 +48,9 @@ def main() -> int:
         size = (OUT / f"{name}.tar.gz").stat().st_size / 1e6
         scores = {s: score(name, s) for s in SETS}
         rows.append((name, seconds, size, scores))
-    print(f"{'configuration':<22} {'train s':>8} {'MB':>6}" + "".join(f" {s + ' acc':>10} {s + ' fb':>9}" for s in SETS))
+    print(
+        f"{'configuration':<22} {'train s':>8} {'MB':>6}" + "".join(f" {s + ' acc':>10} {s + ' fb':>9}" for s in SETS)
+    )
     for name, seconds, size, scores in rows:
         cells = "".join(f" {scores[s]['accuracy']:10.3f} {scores[s]['below_fallback']:9d}" for s in SETS)
         print(f"{name:<22} {seconds:8.0f} {size:6.1f}{cells}")

@@ -28,7 +28,10 @@ from sto_assistent.settings import MODEL_PATH, PROJECT_DIR  # noqa: E402
 
 SETS = {
     "heldout": ("Held-out NLU set", lambda: nlu_scoring.load_rasa_examples(PROJECT_DIR / "tests" / "nlu_heldout")),
-    "dev": ("Development set", lambda: nlu_scoring.load_single_turns(PROJECT_DIR / "tests" / "dev" / "single_turns.yml")),
+    "dev": (
+        "Development set",
+        lambda: nlu_scoring.load_single_turns(PROJECT_DIR / "tests" / "dev" / "single_turns.yml"),
+    ),
     "independent": (
         "Independent single turns",
         lambda: nlu_scoring.load_single_turns(PROJECT_DIR / "tests" / "independent" / "single_turns.yml"),

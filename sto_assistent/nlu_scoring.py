@@ -57,8 +57,7 @@ def load_single_turns(path: Path) -> list[Example]:
 
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
-        Example(item["text"], item["intent"], (item["place"],) if item.get("place") else ())
-        for item in data["items"]
+        Example(item["text"], item["intent"], (item["place"],) if item.get("place") else ()) for item in data["items"]
     ]
 
 

@@ -31,6 +31,9 @@ DEFAULTS: dict[str, str] = {
     "REGIONS_FILE": "knowledge/regions.yml",
     "REGIONS_REFRESH_SECONDS": "300",
     "MAX_MESSAGE_CHARS": "1000",
+    # read by the console (retention job) and stated on the widget's privacy page
+    "RETENTION_DAYS": "90",
+    "AUDIT_RETENTION_DAYS": "730",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     "TF_CPP_MIN_LOG_LEVEL": "2",
 }

@@ -5,13 +5,15 @@ Every response carries a strict Content-Security-Policy, so the demo proves the 
 works without inline scripts or styles. HTML pages are assembled when served: the page
 chrome shared by every page comes from web/partials/ (`<!-- include: NAME -->`), the menu
 link of the current page gets aria-current="page", and the placeholders __RASA_SERVER_URL__
-(the public URL of the Rasa server) and __NATIONAL_EMAIL__ (from the region data file) are
-filled in.
+(the public URL of the Rasa server), __NATIONAL_EMAIL__ (from the region data file) and
+__RETENTION_DAYS__ / __AUDIT_RETENTION_DAYS__ (what the console's retention job keeps, for
+the privacy page) are filled in.
 
     python web/serve.py [--port 8080] [--host 127.0.0.1]
 
 Environment: WEB_PORT, WEB_HOST (default 127.0.0.1), RASA_PUBLIC_URL (default
-http://localhost:$RASA_PORT); defaults in sto_assistent/settings.py.
+http://localhost:$RASA_PORT), RETENTION_DAYS, AUDIT_RETENTION_DAYS; defaults in
+sto_assistent/settings.py.
 """
 
 from __future__ import annotations
@@ -170,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     Handler.placeholders = {
         b"__RASA_SERVER_URL__": rasa_url,
         b"__NATIONAL_EMAIL__": load_region_file(regions_file()).national_contact.email,
+        b"__RETENTION_DAYS__": setting("RETENTION_DAYS"),
+        b"__AUDIT_RETENTION_DAYS__": setting("AUDIT_RETENTION_DAYS"),
     }
     Handler.csp = content_security_policy(rasa_url)
 

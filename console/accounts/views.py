@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.forms import EditAccountForm, NewAccountForm, ThrottledLoginForm
 from accounts.models import User
 from accounts.permissions import beheerder_required
+from privacy import audit
 
 
 class LoginView(auth_views.LoginView):
@@ -29,6 +30,7 @@ def account_list(request):
         User.objects.create_user(
             username=data["username"], password=data["password"], first_name=data["first_name"], role=data["role"]
         )
+        audit.record(request.user, "account", target=data["username"], detail=f"aangemaakt, rol {data['role']}")
         messages.success(request, f"Account {data['username']} is aangemaakt.")
         return redirect("account_list")
     accounts = User.objects.order_by("username")
@@ -51,6 +53,10 @@ def account_edit(request, pk: int):
             if data["new_password"]:
                 account.set_password(data["new_password"])
             account.save()
+            changes = f"rol {account.role}, {'actief' if account.is_active else 'uitgeschakeld'}"
+            if data["new_password"]:
+                changes += ", nieuw wachtwoord"
+            audit.record(request.user, "account", target=account.username, detail=f"gewijzigd: {changes}")
             messages.success(request, f"Account {account.username} is bijgewerkt.")
             return redirect("account_list")
     return render(request, "accounts/account_edit.html", {"account": account, "form": form})

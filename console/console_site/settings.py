@@ -17,9 +17,17 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in ENV.get("CONSOLE_CSRF_TRUSTED_ORIGINS
 
 TRACKER_STORE_URL = console_env.tracker_store_url(ENV)
 REGIONS_FILE = console_env.project_path(ENV.get("REGIONS_FILE") or "knowledge/regions.yml")
+# The assistant's project (domain/, data/, tests/): read-only source of intents, training and
+# test sentences and rules for the review pages (review/assistant_files.py).
+ASSISTANT_DIR = PROJECT_DIR
 # A user message whose top intent confidence is below this counts as "low confidence".
 CONFIDENCE_THRESHOLD = float(ENV.get("CONSOLE_CONFIDENCE_THRESHOLD", "0.5"))
 INGEST_INTERVAL_SECONDS = float(ENV.get("CONSOLE_INGEST_INTERVAL", "2"))
+# Privacy: conversations are erased this many days after their last activity (Rasa's events
+# and the console's data); audit entries after AUDIT_RETENTION_DAYS. At least one day: 0 would
+# erase every conversation at once.
+RETENTION_DAYS = max(1, int(ENV.get("RETENTION_DAYS", "90")))
+AUDIT_RETENTION_DAYS = max(1, int(ENV.get("AUDIT_RETENTION_DAYS", "730")))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -30,6 +38,7 @@ INSTALLED_APPS = [
     "accounts",
     "conversations",
     "review",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -43,6 +52,7 @@ MIDDLEWARE = [
     "console_site.security.LoginRequiredEverywhereMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "privacy.middleware.AuditAddressMiddleware",
 ]
 
 ROOT_URLCONF = "console_site.urls"

@@ -2,6 +2,7 @@ from django.urls import path
 
 from accounts import views as account_views
 from conversations import views as conversation_views
+from privacy import views as privacy_views
 from review import views as review_views
 
 urlpatterns = [
@@ -15,7 +16,18 @@ urlpatterns = [
     path("gesprekken/<int:pk>/status/", review_views.set_status, name="set_status"),
     path("berichten/<int:turn_id>/markeren/", review_views.flag_turn, name="flag_turn"),
     path("markeringen/<int:flag_id>/verwijderen/", review_views.remove_flag, name="remove_flag"),
+    path("berichten/<int:turn_id>/beoordelen/", review_views.annotate_turn, name="annotate_turn"),
+    path("beoordelingen/<int:pk>/verwijderen/", review_views.remove_annotation, name="remove_annotation"),
+    path("gesprekken/<int:pk>/als-test/", review_views.conversation_test_download, name="conversation_test"),
+    path("inbox/", review_views.inbox_page, name="inbox"),
+    path("trainingsdata/", review_views.training_page, name="training"),
+    path("trainingsdata/downloaden/", review_views.training_download, name="training_download"),
     path("dashboard/", conversation_views.dashboard, name="dashboard"),
     path("beheer/accounts/", account_views.account_list, name="account_list"),
     path("beheer/accounts/<int:pk>/", account_views.account_edit, name="account_edit"),
+    path("berichten/<int:turn_id>/onthullen/", privacy_views.reveal_turn, name="reveal_turn"),
+    path("export/", privacy_views.export, name="export"),
+    path("beheer/auditlog/", privacy_views.audit_log, name="audit_log"),
+    path("beheer/verwijderverzoeken/", privacy_views.erasure, name="erasure"),
+    path("beheer/verwijderverzoeken/<int:pk>/verwijderen/", privacy_views.erase, name="erase"),
 ]

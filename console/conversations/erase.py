@@ -15,10 +15,22 @@ log = logging.getLogger("console.erase")
 
 def erase_conversation(conversation: Conversation, source: TrackerEvents, by: str) -> int:
     """Deletes the tracker rows first: if that fails, the console keeps showing the conversation."""
-    pk = conversation.pk
+    removed, _ = erase_sender(conversation.sender_id, source, by)
+    return removed
+
+
+def erase_sender(sender_id: str, source: TrackerEvents, by: str, idle_before: float | None = None) -> tuple[int, bool]:
+    """Rasa's events of `sender_id`, then the console's conversation (turns, intents, tags, flags,
+    annotations cascade), under the ingest's lock so a poll cannot bring it back.
+
+    With `idle_before` (retention) nothing is erased if the sender has an event at or after that
+    time: someone who writes again keeps the conversation. Returns (tracker events removed,
+    whether the conversation is gone)."""
     with transaction.atomic():
         lock_for_writing()
-        removed = source.delete_sender(conversation.sender_id)
-        conversation.delete()  # turns, intents, tags and flags cascade
-    log.info("conversation %s erased by %s (%d tracker events)", pk, by, removed)
-    return removed
+        removed = source.delete_sender(sender_id, idle_before=idle_before)
+        if idle_before is not None and source.newest_event_at(sender_id) is not None:
+            return removed, False
+        deleted, _ = Conversation.objects.filter(sender_id=sender_id).delete()
+    log.info("conversation of sender %.8s… erased by %s (%d tracker events)", sender_id, by, removed)
+    return removed, True

@@ -283,34 +283,51 @@ def run_once(source: TrackerEvents, batch_size: int = BATCH_SIZE, rescan: int = 
     return Ingest(source, batch_size, rescan).run_once()
 
 
-class IngestThread(threading.Thread):
-    """The ingest as a daemon thread beside the web server (manage.py serve)."""
+class PollingThread(threading.Thread):
+    """A daemon thread beside the web server (manage.py serve) that calls tick() every
+    `interval` seconds until stopped; a failing tick is logged and tried again next time."""
 
-    def __init__(self, source: TrackerEvents, interval: float | None = None):
-        super().__init__(name="console-ingest", daemon=True)
+    def __init__(self, name: str, source: TrackerEvents, interval: float, logger: logging.Logger = log):
+        super().__init__(name=name, daemon=True)
         self.source = source
-        self.interval = interval if interval is not None else settings.INGEST_INTERVAL_SECONDS
+        self.interval = interval
+        self.log = logger
         self.stopping = threading.Event()
 
-    def run(self) -> None:
-        from django.db import close_old_connections
+    def tick(self) -> None:
+        raise NotImplementedError
 
-        log.info("ingest started (every %.1f s)", self.interval)
-        poller = Ingest(self.source)
+    def run(self) -> None:
+        from django.db import close_old_connections, connections
+
         while not self.stopping.is_set():
             try:
                 close_old_connections()
-                added = poller.run_once()
-                if added:
-                    log.info("ingested %d events", added)
-            except Exception:  # noqa: BLE001 - keep polling; the database may come back
-                log.exception("ingest poll failed; retrying")
+                self.tick()
+            except Exception:  # noqa: BLE001 - keep going; the database may come back
+                self.log.exception("%s failed; retrying", self.name)
                 self.source.close()
             self.stopping.wait(self.interval)
         self.source.close()
-        from django.db import connections
-
         connections.close_all()
 
     def stop(self) -> None:
         self.stopping.set()
+
+
+class IngestThread(PollingThread):
+    """The ingest as a daemon thread beside the web server (manage.py serve)."""
+
+    def __init__(self, source: TrackerEvents, interval: float | None = None):
+        interval = interval if interval is not None else settings.INGEST_INTERVAL_SECONDS
+        super().__init__("console-ingest", source, interval)
+        self.poller = Ingest(source)
+
+    def run(self) -> None:
+        log.info("ingest started (every %.1f s)", self.interval)
+        super().run()
+
+    def tick(self) -> None:
+        added = self.poller.run_once()
+        if added:
+            log.info("ingested %d events", added)

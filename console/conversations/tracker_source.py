@@ -64,8 +64,21 @@ class TrackerEvents:
         rows = self._query("SELECT max(id) FROM events", ())
         return (rows[0][0] if rows else None) or 0
 
-    def delete_sender(self, sender_id: str) -> int:
+    def delete_sender(self, sender_id: str, idle_before: float | None = None) -> int:
         raise NotImplementedError
+
+    def senders_idle_since(self, cutoff: float) -> list[str]:
+        """Senders whose newest event is older than `cutoff` (epoch seconds): retention."""
+        sql = f"SELECT sender_id FROM events GROUP BY sender_id HAVING max(timestamp) < {self.placeholder}"
+        return [row[0] for row in self._query(sql, (cutoff,))]
+
+    def count_events(self, sender_id: str) -> int:
+        rows = self._query(f"SELECT count(*) FROM events WHERE sender_id = {self.placeholder}", (sender_id,))
+        return rows[0][0] if rows else 0
+
+    def newest_event_at(self, sender_id: str) -> float | None:
+        rows = self._query(f"SELECT max(timestamp) FROM events WHERE sender_id = {self.placeholder}", (sender_id,))
+        return rows[0][0] if rows else None
 
     def close(self) -> None:
         pass
@@ -100,13 +113,19 @@ class SqliteEvents(TrackerEvents):
             self.close()
             raise
 
-    def delete_sender(self, sender_id: str) -> int:
+    def delete_sender(self, sender_id: str, idle_before: float | None = None) -> int:
+        """All events of a sender; with `idle_before`, only if none is newer than that (retention:
+        a sender who writes again meanwhile keeps the conversation). One statement, so atomic."""
         if not self.path.exists():
             return 0
+        sql, params = "DELETE FROM events WHERE sender_id = ?", (sender_id,)
+        if idle_before is not None:
+            sql += " AND NOT EXISTS (SELECT 1 FROM events WHERE sender_id = ? AND timestamp >= ?)"
+            params = (sender_id, sender_id, idle_before)
         conn = self._connection(write=True)
         try:
             with conn:
-                return conn.execute("DELETE FROM events WHERE sender_id = ?", (sender_id,)).rowcount
+                return conn.execute(sql, params).rowcount
         except sqlite3.OperationalError as error:
             if "no such table" in str(error):
                 return 0
@@ -153,10 +172,14 @@ class PostgresEvents(TrackerEvents):
             self.close()
             raise
 
-    def delete_sender(self, sender_id: str) -> int:
+    def delete_sender(self, sender_id: str, idle_before: float | None = None) -> int:
+        sql, params = "DELETE FROM events WHERE sender_id = %s", (sender_id,)
+        if idle_before is not None:
+            sql += " AND NOT EXISTS (SELECT 1 FROM events WHERE sender_id = %s AND timestamp >= %s)"
+            params = (sender_id, sender_id, idle_before)
         try:
             with self._connection().cursor() as cur:
-                cur.execute("DELETE FROM events WHERE sender_id = %s", (sender_id,))
+                cur.execute(sql, params)
                 return cur.rowcount
         except psycopg.errors.UndefinedTable:
             return 0

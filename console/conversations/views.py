@@ -18,6 +18,9 @@ from conversations.erase import erase_conversation
 from conversations.models import Conversation, ConversationIntent, ReviewStatus, Turn, TurnKind
 from conversations.regions import region_name, region_names
 from conversations.tracker_source import default_events
+from privacy import audit
+from privacy.views import masked_first_messages, take_revealed_turn
+from review.assistant_files import annotation_choices
 
 PAGE_SIZE = 50
 CHOICES_CACHE_SECONDS = 60
@@ -47,7 +50,9 @@ def conversation_list(request):
     filters = queries.ConversationFilter.from_params(request.GET)
     qs = queries.conversation_list(filters).prefetch_related("intents", "tag_links__tag")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    first_messages = masked_first_messages([c.pk for c in page.object_list])
     for conversation in page.object_list:
+        conversation.first_message = first_messages.get(conversation.pk, "")
         conversation.region_label = region_name(conversation.region) if conversation.region else ""
         conversation.intent_names = sorted(i.intent for i in conversation.intents.all())
         conversation.tag_names = sorted(link.tag.name for link in conversation.tag_links.all())
@@ -65,7 +70,11 @@ def conversation_list(request):
 
 
 def _transcript_items(conversation: Conversation) -> list[Turn]:
-    turns = list(conversation.turns.order_by("source_id").prefetch_related("flags__added_by"))
+    turns = list(
+        conversation.turns.order_by("source_id")
+        .select_related("annotation__updated_by")
+        .prefetch_related("flags__added_by")
+    )
     last_action = ""
     waiting_user: Turn | None = None
     for turn in turns:
@@ -94,6 +103,9 @@ def transcript(request, pk: int):
     conversation = get_object_or_404(Conversation, pk=pk)
     from review.models import SUGGESTED_TAGS, Tag
 
+    revealed_turn = take_revealed_turn(request, conversation)
+    audit.record(request.user, "view", target=f"gesprek {conversation.pk}")
+
     tags = list(conversation.tag_links.select_related("tag").order_by("tag__name"))
     suggestions = sorted(set(SUGGESTED_TAGS) | set(Tag.objects.values_list("name", flat=True)[:200]))
     return render(
@@ -108,6 +120,8 @@ def transcript(request, pk: int):
             "tag_suggestions": suggestions,
             "statuses": ReviewStatus.choices,
             "threshold": settings.CONFIDENCE_THRESHOLD,
+            "revealed_turn": revealed_turn,
+            **annotation_choices(),
         },
     )
 
@@ -119,9 +133,10 @@ def delete_conversation(request, pk: int):
     if request.method == "POST":
         source = default_events()
         try:
-            erase_conversation(conversation, source, by=request.user.username)
+            removed = erase_conversation(conversation, source, by=request.user.username)
         finally:
             source.close()
+        audit.record(request.user, "delete", target=f"gesprek {pk}", detail=f"{removed} events van de assistent")
         messages.success(request, "Het gesprek is verwijderd, ook uit de opslag van de assistent.")
         return redirect("conversation_list")
     return render(request, "conversations/delete.html", {"conversation": conversation})

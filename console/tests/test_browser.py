@@ -136,7 +136,7 @@ def test_transcript_tag_flag_and_status(page, users, data):
     expect(page.locator("ul.tags")).to_contain_text("goed gesprek")
     # flag one message with a note
     first_user = page.locator(".turn.user").first
-    first_user.locator("summary").click()
+    first_user.locator(".flag-form summary").click()
     first_user.get_by_label("Notitie bij dit bericht").fill("Intent klopt niet")
     first_user.get_by_role("button", name="Markering opslaan").click()
     expect(page.locator(".turn.user").first.locator(".flag")).to_contain_text("Intent klopt niet")
@@ -175,12 +175,21 @@ def test_reviewer_is_denied_beheerder_pages(page, users, data):
     expect(page.get_by_role("heading", name="Geen toegang")).to_be_visible()
     pk = Conversation.objects.first().pk
     assert page.goto(f"/gesprekken/{pk}/verwijderen/").status == 403
+    expect(page.get_by_role("link", name="Auditlog")).to_have_count(0)
+    assert page.goto("/beheer/auditlog/").status == 403
+    assert page.goto("/beheer/verwijderverzoeken/").status == 403
 
 
 def test_beheerder_pages_and_accessibility(page, users, data):
     log_in(page, "bert")
     page.get_by_role("link", name="Accounts").click()
     expect(page.get_by_role("cell", name="rita", exact=True)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Auditlog").click()
+    expect(page.get_by_role("heading", name="Auditlog")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Verwijderverzoeken").click()
+    expect(page.get_by_role("heading", name="Verwijderverzoeken")).to_be_visible()
     assert_accessible(page)
     page.goto("/login/")  # logged in: the login page sends you on
     page.context.clear_cookies()
@@ -202,3 +211,82 @@ def test_beheerder_deletes_a_conversation(page, users, data):
     assert data.count(sender) == 0
     page.goto("/?signaal=persoon")
     expect(page.locator("#aantal")).to_have_text("1 gesprek gevonden.")
+
+
+def test_annotate_inbox_and_export(page, users, data):
+    log_in(page, "rita")
+    conversation = Conversation.objects.get(sender_id__startswith="a9079da3")
+    page.goto(f"/gesprekken/{conversation.pk}/")
+    turn = page.locator(".turn.user", has_text="Welke regio hoort bij Utrecht?")
+    turn.locator("summary", has_text="Beoordelen").click()
+    turn.get_by_label("Juiste intent").select_option("find_region")
+    turn.get_by_label("Plaats in het bericht (optioneel)").fill("Utrecht")
+    turn.get_by_role("button", name="Beoordeling opslaan").click()
+    expect(page.get_by_role("status")).to_contain_text("Beoordeling opgeslagen: find_region")
+    expect(
+        page.locator(".turn.user", has_text="Welke regio hoort bij Utrecht?").locator(".annotation")
+    ).to_contain_text("plaats “Utrecht”")
+    assert_accessible(page)
+    # the inbox: no longer there; confirm another message with one click
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="NLU-inbox").click()
+    expect(page.get_by_role("heading", name="NLU-inbox")).to_be_visible()
+    expect(page.locator("table.inbox")).not_to_contain_text(["Welke regio hoort bij Utrecht?"])
+    assert_accessible(page)
+    page.get_by_label("Voorspelde intent").select_option("cofinancing_amount")
+    page.get_by_role("button", name="Tonen").click()
+    row = page.locator("table.inbox tbody tr", has_text="hoeveel kofinanciering").first
+    row.get_by_role("button", name="Bevestigen").click()
+    expect(page.get_by_role("status")).to_contain_text("Beoordeling opgeslagen: cofinancing_amount")
+    expect(page).to_have_url(re.compile(r"/inbox/\?intent=cofinancing_amount"))
+    # correct a fallback message
+    page.goto("/inbox/?intent=nlu_fallback")
+    row = page.locator("table.inbox tbody tr", has_text="Mijn bedrijf is gevestigd in Leeuwarden")
+    row.locator("select").select_option("find_region")
+    row.get_by_role("button", name="Corrigeren").click()
+    expect(page.locator("table.inbox")).not_to_contain_text(["Mijn bedrijf is gevestigd in Leeuwarden"])
+    # the training data page lists them and downloads the file
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Trainingsdata").click()
+    expect(page.locator("#export-aantal")).to_contain_text("3 zinnen in de export")
+    expect(page.locator("td.example", has_text="[Utrecht](place)")).to_be_visible()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="reviewed.yml downloaden").click()
+    assert download.value.suggested_filename == "reviewed.yml"
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "- Welke regio hoort bij [Utrecht](place)?" in exported
+    assert "- Mijn bedrijf is gevestigd in Leeuwarden" in exported and "- hoeveel kofinanciering" in exported
+    assert not page.csp_errors
+
+
+def test_beheerder_reveals_a_masked_phone_number_and_sees_the_audit_entry(page, users, data):
+    from conversations import ingest
+
+    typed = "Bel mij op 06-12345678, wij zitten in Emmen"
+    masked = "Bel mij op [telefoonnummer], wij zitten in Emmen"
+    sender = data.conversation(text=typed, intent="human_handoff")
+    ingest.run_once(data.source)
+    pk = Conversation.objects.get(sender_id=sender).pk
+    log_in(page, "bert")
+    page.goto(f"/gesprekken/{pk}/")
+    user_turn = page.locator(".turn.user").first
+    expect(user_turn.locator("p.text")).to_have_text(masked)
+    assert_accessible(page)
+    user_turn.get_by_role("button", name=re.compile("^Onthullen")).click()
+    expect(page.locator(".turn.user p.text.revealed")).to_have_text(typed)
+    page.reload()  # shown once
+    expect(page.locator(".turn.user p.text").first).to_have_text(masked)
+    page.get_by_role("link", name="Auditlog").click()
+    first_entry = page.locator("table.audit tbody tr").first
+    expect(first_entry).to_contain_text("Gesprek bekeken")
+    expect(page.locator("table.audit tbody tr", has_text="Bericht onthuld")).to_contain_text(f"gesprek {pk}")
+    # an erasure request: found by the number in another notation, then deleted
+    page.get_by_role("link", name="Verwijderverzoeken").click()
+    page.get_by_label("Telefoonnummer, e-mailadres of gesprek-id").fill("+31 6 1234 5678")
+    page.get_by_role("button", name="Zoeken").click()
+    expect(page.locator("#resultaat")).to_have_text("Gevonden op telefoonnummer: 1 gesprek")
+    expect(page.get_by_role("cell", name=masked)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("^Definitief verwijderen")).click()
+    expect(page.get_by_role("status")).to_contain_text("verwijderd")
+    assert data.count(sender) == 0 and not Conversation.objects.filter(pk=pk).exists()
+    assert not page.csp_errors

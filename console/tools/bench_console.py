@@ -275,6 +275,16 @@ def main() -> int:
         ConversationTag.objects.bulk_create([ConversationTag(conversation_id=i, tag=tag) for i in ids])
         Conversation.objects.filter(id__in=ids[:500]).update(review_status="later")
 
+    # the NLU inbox's copy of the user messages (review.inbox), filled on the first visit
+    from review import inbox
+
+    started = time.monotonic()
+    while not inbox.catch_up():
+        pass
+    print(f"NLU inbox: caught up in {time.monotonic() - started:.1f} s")
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE review_inboxmessage")  # as autovacuum does after a large insert
+
     user = User.objects.filter(username="bench").first() or User.objects.create_user(
         "bench", password=uuid.uuid4().hex, role=Role.REVIEWER
     )
@@ -300,6 +310,7 @@ def main() -> int:
             "/?q=stage&signaal=fallback",
             "/?q=scheepsbouw&regio=almere",
         ],
+        "inbox": ["/inbox/", "/inbox/?pagina=200", "/inbox/?intent=cofinancing_amount"],
         "dashboard": ["/dashboard/", f"/dashboard/?van={date.today() - timedelta(days=364)}&tot={date.today()}"],
     }
     print("\n== in process (Django test client: middleware, views, templates; no socket)")

@@ -15,8 +15,8 @@ from sto_assistent import nlu_scoring
 from sto_assistent.settings import PROJECT_DIR
 
 SINGLE_TURNS_FILE = PROJECT_DIR / "tests" / "independent" / "single_turns.yml"
-# The floor measured when the set was added; raise it as the assistant improves.
-MIN_ACCURACY = 0.90
+# The target (0.92); measured 0.948 on 2026-12-02 (0.918 the round before).
+MIN_ACCURACY = 0.92
 
 
 def load() -> tuple[list[nlu_scoring.Example], list[dict[str, str]]]:
@@ -27,8 +27,9 @@ def load() -> tuple[list[nlu_scoring.Example], list[dict[str, str]]]:
 def test_the_set_covers_every_intent_with_enough_questions():
     items, _ = load()
     counts = Counter(example.intent for example in items)
-    # Every intent of the catalogue when the set was written (41) has at least 8 questions.
-    assert len(items) >= 300 and sum(1 for n in counts.values() if n >= 8) >= 41
+    # Every intent of the catalogue when the set was written has at least 8 questions: 41
+    # then, 39 since find_region took in region_contact and inform_place (same answer).
+    assert len(items) >= 300 and sum(1 for n in counts.values() if n >= 8) >= 39
 
 
 def test_independent_single_turn_accuracy(parse):

@@ -35,7 +35,7 @@ def test_region_dialogue_with_follow_ups(stack, region_index):
     assert found.keys == ["region.found_place"] and found.slots["region_id"] == region.id
     stack.say("en hoe bereik ik hen?", sender)
     contact = last_turn(stack, sender)
-    assert contact.keys == ["region.contact_intro"] and region.url in contact.text
+    assert contact.keys == ["region.found_remembered"] and region.url in contact.text
     stack.say("/region_schools", sender)
     schools = last_turn(stack, sender)
     assert schools.keys == ["region.schools_known"] and region.schools[0] in schools.text

@@ -241,7 +241,10 @@ def test_follow_up_schools_without_a_list_says_so(domain, region_index, national
 
 @pytest.mark.parametrize(
     "action, text, intent",
-    [(ActionFindRegion(), "en hoe bereik ik hen?", "find_region"), (ActionRegionSchools(), "en de scholen?", "region_schools")],
+    [
+        (ActionFindRegion(), "en hoe bereik ik hen?", "find_region"),
+        (ActionRegionSchools(), "en de scholen?", "region_schools"),
+    ],
     ids=["contact", "schools"],
 )
 def test_follow_up_without_region_asks_for_place(domain, action, text, intent):

@@ -28,7 +28,9 @@ def domain() -> dict[str, Any]:
     return Domain.load(str(DOMAIN_DIR)).as_dict()
 
 
-def fallback_tracker(text: str, ranking: list[dict[str, Any]], topic: str | None, events: list[dict[str, Any]]) -> Tracker:
+def fallback_tracker(
+    text: str, ranking: list[dict[str, Any]], topic: str | None, events: list[dict[str, Any]]
+) -> Tracker:
     latest = {
         "text": text,
         "intent": {"name": "nlu_fallback", "confidence": 0.5},
@@ -41,7 +43,7 @@ def fallback_tracker(text: str, ranking: list[dict[str, Any]], topic: str | None
 
 
 def test_every_intent_of_a_family_is_in_the_domain(domain):
-    named = set().union(*topic_families().families.values())
+    named = set().union(*topic_families().families.values(), topic_families().after_any_topic)
     assert named <= set(domain["intents"])
     assert "greet" not in named and "thank" not in named, "small talk is no topic"
 
@@ -58,6 +60,12 @@ def test_every_intent_of_a_family_is_in_the_domain(domain):
 )
 def test_a_follow_up_is_read_in_the_family_of_the_topic(topic, chosen):
     assert topic_families().choose(FOLLOW_UP_RANKING, topic) == chosen
+
+
+def test_asking_whom_to_contact_follows_any_topic():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "find_region", "confidence": 0.35}]
+    assert topic_families().choose(ranking, "company_benefits") == "find_region"
+    assert topic_families().choose(ranking, None) is None, "but only once there is a topic"
 
 
 def test_only_the_best_candidates_count_and_only_when_confident_enough():

@@ -22,7 +22,8 @@ PAGES = {"/": "/", "/index.html": "/", "/over-sto.html": "/over-sto.html", "/pri
 def web_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = local_servers.free_port()
     log = tmp_path_factory.mktemp("web") / "web.log"
-    process = local_servers.start_process(web_command(str(port)), {"RASA_PUBLIC_URL": "https://bot.example.nl"}, log)
+    settings = {"RASA_PUBLIC_URL": "https://bot.example.nl", "RETENTION_DAYS": "28", "AUDIT_RETENTION_DAYS": "365"}
+    process = local_servers.start_process(web_command(str(port)), settings, log)
     url = f"http://127.0.0.1:{port}"
     try:
         local_servers.wait_for(f"{url}/", process, timeout=20)
@@ -44,6 +45,13 @@ def test_every_page_has_the_shared_chrome_and_marks_itself(web_url, path, curren
         assert f'href="mailto:{national_email}"' in page
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "wss://bot.example.nl" in csp
+
+
+def test_the_privacy_page_states_the_configured_retention(web_url, national_email):
+    page = requests.get(web_url + "/privacy.html", timeout=5).text
+    assert "<strong>28 dagen na het laatste bericht</strong>" in page
+    assert "<strong>365 dagen</strong>" in page
+    assert f'href="mailto:{national_email}"' in page, "erasure requests go to the national address"
 
 
 @pytest.mark.parametrize("path", ["/../partials/site_header.html", "/%2e%2e/serve.py", "/nope.html"])

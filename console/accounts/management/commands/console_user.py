@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role, User
+from privacy import audit
 
 
 class Command(BaseCommand):
@@ -40,6 +41,8 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         verb = "created" if created else "updated"
+        detail = f"{'aangemaakt' if created else 'gewijzigd: nieuw wachtwoord'}, rol {role}, actief"
+        audit.record("manage.py console_user", "account", target=user.username, detail=detail)
         self.stdout.write(f"Account {user.username} ({role}) {verb}.")
 
     def _ask_password(self) -> str:

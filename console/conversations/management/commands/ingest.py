@@ -1,6 +1,7 @@
 """Copy new events from Rasa's tracker store into the console's read model.
 
-python manage.py ingest           # poll forever (every CONSOLE_INGEST_INTERVAL seconds)
+python manage.py ingest           # poll forever (every CONSOLE_INGEST_INTERVAL seconds), and
+                                  # apply retention at start and hourly (privacy.retention)
 python manage.py ingest --once    # one catch-up pass, then exit
 """
 
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand
 
 from conversations import ingest
 from conversations.tracker_source import default_events
+from privacy.retention import RetentionThread
 
 
 class Command(BaseCommand):
@@ -30,11 +32,18 @@ class Command(BaseCommand):
             self.stdout.write(f"ingested {added} events in {time.monotonic() - started:.1f} s")
             return
         thread = ingest.IngestThread(source)
-        signal.signal(signal.SIGTERM, lambda *_: thread.stop())
+        retention = RetentionThread(default_events())
+
+        def stop(*_):
+            thread.stop()
+            retention.stop()
+
+        signal.signal(signal.SIGTERM, stop)
         thread.start()
+        retention.start()
         try:
             while thread.is_alive():
                 thread.join(1)
         except KeyboardInterrupt:
-            thread.stop()
+            stop()
             thread.join(10)

@@ -1,4 +1,5 @@
-"""Production server: migrations, static files check, the ingest thread and waitress, in one process.
+"""Production server: migrations, static files check, the ingest and retention threads and waitress,
+in one process.
 
     python manage.py serve [--port 8090] [--host 127.0.0.1]
 
@@ -18,6 +19,7 @@ from django.core.management.base import BaseCommand
 
 from conversations.ingest import IngestThread
 from conversations.tracker_source import default_events
+from privacy.retention import RetentionThread
 
 log = logging.getLogger("console.serve")
 
@@ -30,8 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_PORT", "8090")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("CONSOLE_THREADS", "8")))
         parser.add_argument("--no-ingest", action="store_true", help="run the ingest elsewhere")
+        parser.add_argument("--no-retention", action="store_true", help="no retention thread (--no-ingest implies it)")
 
-    def handle(self, host: str, port: int, threads: int, no_ingest: bool, **options):
+    def handle(self, host: str, port: int, threads: int, no_ingest: bool, no_retention: bool, **options):
         from waitress import serve
 
         from console_site.wsgi import application
@@ -43,11 +46,19 @@ class Command(BaseCommand):
         if not no_ingest:
             ingest_thread = IngestThread(default_events())
             ingest_thread.start()
+        retention_thread = None
+        if not no_ingest and not no_retention:
+            # Where the ingest runs, at start and then hourly: conversations past RETENTION_DAYS,
+            # audit entries past AUDIT_RETENTION_DAYS.
+            retention_thread = RetentionThread(default_events())
+            retention_thread.start()
 
         def stop(signum, frame):
             log.info("stopping (signal %s)", signum)
             if ingest_thread:
                 ingest_thread.stop()
+            if retention_thread:
+                retention_thread.stop()
             sys.exit(0)
 
         signal.signal(signal.SIGTERM, stop)
