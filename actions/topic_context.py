@@ -11,7 +11,6 @@ such a message: when one of its best intents belongs to the same topic family as
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -22,8 +21,6 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SlotSet, UserUtteranceReverted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
-
-logger = logging.getLogger(__name__)
 
 TOPICS_FILE = Path(__file__).with_name("topics.yml")
 SLOT_TOPIC = "topic"

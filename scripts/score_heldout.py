@@ -24,18 +24,18 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 from sto_assistent import nlu_scoring  # noqa: E402
-from sto_assistent.settings import MODEL_PATH, PROJECT_DIR  # noqa: E402
+from sto_assistent.settings import (  # noqa: E402
+    DEV_SET_FILE,
+    HELDOUT_DIR,
+    INDEPENDENT_SINGLE_TURNS_FILE,
+    MODEL_PATH,
+    PROJECT_DIR,
+)
 
 SETS = {
-    "heldout": ("Held-out NLU set", lambda: nlu_scoring.load_rasa_examples(PROJECT_DIR / "tests" / "nlu_heldout")),
-    "dev": (
-        "Development set",
-        lambda: nlu_scoring.load_single_turns(PROJECT_DIR / "tests" / "dev" / "single_turns.yml"),
-    ),
-    "independent": (
-        "Independent single turns",
-        lambda: nlu_scoring.load_single_turns(PROJECT_DIR / "tests" / "independent" / "single_turns.yml"),
-    ),
+    "heldout": ("Held-out NLU set", lambda: nlu_scoring.load_rasa_examples(HELDOUT_DIR)),
+    "dev": ("Development set", lambda: nlu_scoring.load_single_turns(DEV_SET_FILE)),
+    "independent": ("Independent single turns", lambda: nlu_scoring.load_single_turns(INDEPENDENT_SINGLE_TURNS_FILE)),
 }
 
 

@@ -20,6 +20,11 @@ DOMAIN_DIR = PROJECT_DIR / "domain"
 NLU_DIR = PROJECT_DIR / "data" / "nlu"
 REGIONS_FILE = PROJECT_DIR / "knowledge" / "regions.yml"
 SPACY_MODEL_DIR = PROJECT_DIR / "build" / "spacy_nl_blank"
+# Evaluation sets, never used for training (README, "Measuring it honestly").
+HELDOUT_DIR = PROJECT_DIR / "tests" / "nlu_heldout"
+DEV_SET_FILE = PROJECT_DIR / "tests" / "dev" / "single_turns.yml"
+INDEPENDENT_DIR = PROJECT_DIR / "tests" / "independent"
+INDEPENDENT_SINGLE_TURNS_FILE = INDEPENDENT_DIR / "single_turns.yml"
 
 DEFAULTS: dict[str, str] = {
     "RASA_PORT": "5005",

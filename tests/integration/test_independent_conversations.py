@@ -24,10 +24,9 @@ import pytest
 import yaml
 
 from actions.messages import MESSAGES_DIR
-from sto_assistent.settings import DOMAIN_DIR, PROJECT_DIR
+from sto_assistent.settings import DOMAIN_DIR, INDEPENDENT_DIR, PROJECT_DIR
 from tests.conversation_log import Turn, stack_turns
 
-INDEPENDENT_DIR = PROJECT_DIR / "tests" / "independent"
 # Share of turns right, per set: the floors measured, rounded down; raise them as the
 # assistant improves.
 MIN_TURNS_RIGHT = {"conversations": 0.87, "conversations_fresh": 0.89}

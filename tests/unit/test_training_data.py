@@ -14,9 +14,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.loading import load_data
 
 from sto_assistent import derived
-from sto_assistent.settings import DOMAIN_DIR, NLU_DIR, PROJECT_DIR, REGIONS_FILE
+from sto_assistent.settings import DOMAIN_DIR, HELDOUT_DIR, NLU_DIR, PROJECT_DIR, REGIONS_FILE
 
-HELDOUT_DIR = PROJECT_DIR / "tests" / "nlu_heldout"
 STORIES_DIR = PROJECT_DIR / "tests" / "stories"
 RULES_AND_STORIES = [*PROJECT_DIR.glob("data/rules/*.yml"), *PROJECT_DIR.glob("data/stories/*.yml")]
 
