@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 SLOT_PLACE = "place"
 SLOT_AWAITING_PLACE = "awaiting_place"
+SLOT_CONTACT_OFFERED = "contact_offered"
 MAX_SCHOOLS_LISTED = 8
 
 
@@ -46,6 +47,15 @@ def _contact_lines(region: Region, index: RegionIndex) -> tuple[str, str]:
     if region.contact == "region_page" and region.url:
         return "region.contact_region_page", _msg("contact_region_page", url=region.url)
     return "region.contact_national", _msg("contact_national", email=index.data.national_contact.email)
+
+
+def _offer_contact(region: Region, parts: list[tuple[str, str]], buttons: list[dict[str, str]]) -> list[EventType]:
+    """A region without a region page: offer a contact request (a yes starts it)."""
+    if region.contact == "region_page" and region.url:
+        return []
+    parts.append(("contact.offer_after_region", messages.text("contact", "offer_after_region")))
+    buttons.insert(0, {"title": messages.text("contact", "button_yes_request"), "payload": "/affirm"})
+    return [SlotSet(SLOT_CONTACT_OFFERED, True)]
 
 
 def _load_index(dispatcher: CollectingDispatcher) -> RegionIndex | None:
@@ -132,8 +142,9 @@ def answer_lookup(
         parts.append(_contact_lines(region, index))
         buttons = [{"title": _msg("button_schools"), "payload": "/region_schools"}]
         buttons.append({"title": _msg("button_forms"), "payload": "/contribution_overview"})
+        offered = _offer_contact(region, parts, buttons)
         _send_parts(dispatcher, parts, buttons)
-        return done + [SlotSet(SLOT_REGION, region.id)]
+        return done + [SlotSet(SLOT_REGION, region.id), *offered]
     contact = index.data.national_contact
     messages.send(
         dispatcher,
@@ -233,5 +244,7 @@ class ActionRegionNextStep(Action):
         if region is None or not (resolution.named_in_message or latest_intent(tracker) in REGION_NEXT_STEP_INTENTS):
             return []
         parts = [("region.next_step", _msg("next_step", region=region.name)), _contact_lines(region, index)]
-        _send_parts(dispatcher, parts, [{"title": _msg("button_schools"), "payload": "/region_schools"}])
-        return []
+        buttons = [{"title": _msg("button_schools"), "payload": "/region_schools"}]
+        offered = _offer_contact(region, parts, buttons)
+        _send_parts(dispatcher, parts, buttons)
+        return offered

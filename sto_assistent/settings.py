@@ -38,6 +38,7 @@ DEFAULTS: dict[str, str] = {
     "MAX_MESSAGE_CHARS": "1000",
     # read by the console (retention job) and stated on the widget's privacy page
     "RETENTION_DAYS": "90",
+    "CONTACT_RETENTION_DAYS": "180",  # contact requests, counted from when they were made
     "AUDIT_RETENTION_DAYS": "730",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -73,6 +74,8 @@ def build_env(base: Mapping[str, str] | None = None, project_dir: Path = PROJECT
             db_file = project_dir / db_file
         db_file.parent.mkdir(parents=True, exist_ok=True)
         env["TRACKER_STORE_URL"] = f"sqlite:///{db_file}"
+    if not env.get("PRIVACY_PAGE_URL"):  # the widget's privacy page, linked from the contact request
+        env["PRIVACY_PAGE_URL"] = f"http://localhost:{env['WEB_PORT']}/privacy.html"
     if not env.get("ACTION_ENDPOINT_URL"):  # unset or empty in .env
         env["ACTION_ENDPOINT_URL"] = f"http://localhost:{env['ACTIONS_PORT']}/webhook"
     return env

@@ -11,6 +11,8 @@ class NationalContact:
     email: str
     website: str
     regions_overview_url: str
+    # How soon a contact request is usually answered ("vijf werkdagen"); "" when not agreed.
+    contact_reply_time: str = ""
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class Region:
     contact: str  # "region_page" or "national"
     schools: tuple[str, ...]
     sources: tuple[str, ...]
+    # The region's inbox for contact requests; None: they go to the national address.
+    contact_email: str | None = None
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ def _parse_national_contact(raw: Any, origin: str) -> NationalContact:
         email=email,
         website=_required_url(raw.get("website"), origin, entry, "website"),
         regions_overview_url=_required_url(raw.get("regions_overview_url"), origin, entry, "regions_overview_url"),
+        contact_reply_time=_optional_text(raw, "contact_reply_time", origin, entry),
     )
 
 
@@ -118,6 +119,7 @@ def _parse_region(item: Mapping[str, Any], region_id: str, origin: str) -> Regio
         contact=contact,
         schools=tuple(_text_list(item, "schools", origin, entry, required=False)),
         sources=tuple(sources),
+        contact_email=_optional_email(item, "contact_email", origin, entry),
     )
 
 
@@ -163,6 +165,24 @@ def _text_list(item: Mapping[str, Any], field: str, origin: str, entry: str, req
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise RegionDataError(origin, entry, field, "must be a list of non-empty texts")
     return [v.strip() for v in value]
+
+
+def _optional_text(item: Mapping[str, Any], field: str, origin: str, entry: str) -> str:
+    value = item.get(field)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise RegionDataError(origin, entry, field, "must be text")
+    return value.strip()
+
+
+def _optional_email(item: Mapping[str, Any], field: str, origin: str, entry: str) -> str | None:
+    value = _optional_text(item, field, origin, entry)
+    if not value:
+        return None
+    if not _EMAIL_PATTERN.match(value):
+        raise RegionDataError(origin, entry, field, f"is not an e-mail address: {value!r}")
+    return value
 
 
 def _url(value: Any, origin: str, entry: str, field: str, required: bool) -> str | None:

@@ -84,11 +84,14 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
             "TRACKER_STORE_URL": f"sqlite:///{db_file}",
             "CONSOLE_DB_FILE": str(workdir / "console.db"),
             "CONSOLE_SECRET_KEY_FILE": str(workdir / "console-secret-key"),
+            # No SMTP_HOST: the console writes contact requests here as .eml files.
+            "CONTACT_OUTBOX_DIR": str(workdir / "outbox"),
         },
         workdir / "stack.log",
         console=CONSOLE_PYTHON.exists(),
     )
     stack.extra["db_file"] = db_file
+    stack.extra["outbox"] = workdir / "outbox"
     port = local_servers.free_port()
     dead_port = local_servers.free_port()
     postgres_rasa = local_servers.start_process(

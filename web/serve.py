@@ -6,7 +6,7 @@ works without inline scripts or styles. HTML pages are assembled when served: th
 chrome shared by every page comes from web/partials/ (`<!-- include: NAME -->`), the menu
 link of the current page gets aria-current="page", and the placeholders __RASA_SERVER_URL__
 (the public URL of the Rasa server), __NATIONAL_EMAIL__ (from the region data file) and
-__RETENTION_DAYS__ / __AUDIT_RETENTION_DAYS__ (what the console's retention job keeps, for
+__RETENTION_DAYS__ / __AUDIT_RETENTION_DAYS__ / __CONTACT_RETENTION_DAYS__ (what the console's retention job keeps, for
 the privacy page) are filled in.
 
     python web/serve.py [--port 8080] [--host 127.0.0.1]
@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         b"__NATIONAL_EMAIL__": load_region_file(regions_file()).national_contact.email,
         b"__RETENTION_DAYS__": setting("RETENTION_DAYS"),
         b"__AUDIT_RETENTION_DAYS__": setting("AUDIT_RETENTION_DAYS"),
+        b"__CONTACT_RETENTION_DAYS__": setting("CONTACT_RETENTION_DAYS"),
     }
     Handler.csp = content_security_policy(rasa_url)
 

@@ -34,6 +34,18 @@ def project_path(value: str) -> Path:
     return path if path.is_absolute() else PROJECT_DIR / path
 
 
+def flag(value: str | None, default: bool = False) -> bool:
+    """An on/off setting: 1/true/yes/on or 0/false/no/off (any case); empty or unset: `default`."""
+    text = (value or "").strip().lower()
+    if not text:
+        return default
+    if text in ("1", "true", "yes", "on", "ja"):
+        return True
+    if text in ("0", "false", "no", "off", "nee"):
+        return False
+    raise ValueError(f"not an on/off value: {value!r}")
+
+
 def tracker_store_url(env: dict[str, str]) -> str:
     if env.get("TRACKER_STORE_URL"):
         return env["TRACKER_STORE_URL"]

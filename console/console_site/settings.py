@@ -28,6 +28,29 @@ INGEST_INTERVAL_SECONDS = float(ENV.get("CONSOLE_INGEST_INTERVAL", "2"))
 # erase every conversation at once.
 RETENTION_DAYS = max(1, int(ENV.get("RETENTION_DAYS", "90")))
 AUDIT_RETENTION_DAYS = max(1, int(ENV.get("AUDIT_RETENTION_DAYS", "730")))
+# Contact requests (contacts/) are erased this many days after they were made, whatever their
+# status; their conversation may go earlier (RETENTION_DAYS), the request stays.
+CONTACT_RETENTION_DAYS = max(1, int(ENV.get("CONTACT_RETENTION_DAYS", "180")))
+
+# Contact requests and their mail queue (contacts/delivery.py). CONTACT_REQUESTS_TO overrides
+# every recipient (comma-separated); otherwise the region's `contact_email` in REGIONS_FILE, else
+# `national_contact.email`. Without SMTP_HOST each mail is written to CONTACT_OUTBOX_DIR.
+CONTACT_REQUESTS_TO = [a.strip() for a in ENV.get("CONTACT_REQUESTS_TO", "").split(",") if a.strip()]
+CONSOLE_PUBLIC_URL = (
+    ENV.get("CONSOLE_PUBLIC_URL", "").strip() or f"http://127.0.0.1:{ENV.get('CONSOLE_PORT') or '8090'}"
+).rstrip("/")
+MAIL_FROM = ENV.get("MAIL_FROM", "").strip() or "STO-assistent <noreply@sterktechniekonderwijs.nl>"
+SMTP_HOST = ENV.get("SMTP_HOST", "").strip()
+SMTP_PORT = int(ENV.get("SMTP_PORT") or "587")
+SMTP_USER = ENV.get("SMTP_USER", "")
+SMTP_PASSWORD = ENV.get("SMTP_PASSWORD", "")
+SMTP_SSL = console_env.flag(ENV.get("SMTP_SSL"), default=SMTP_PORT == 465)
+SMTP_STARTTLS = console_env.flag(ENV.get("SMTP_STARTTLS"), default=SMTP_PORT == 587) and not SMTP_SSL
+SMTP_TIMEOUT_SECONDS = float(ENV.get("SMTP_TIMEOUT_SECONDS") or "10")
+CONTACT_OUTBOX_DIR = console_env.project_path(ENV.get("CONTACT_OUTBOX_DIR") or "var/outbox")
+# A failed delivery is tried again after CONTACT_RETRY_SECONDS, doubling per failure up to an hour.
+CONTACT_RETRY_SECONDS = max(1, int(ENV.get("CONTACT_RETRY_SECONDS") or "60"))
+CONTACT_DELIVERY_INTERVAL = float(ENV.get("CONTACT_DELIVERY_INTERVAL") or "5")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -39,6 +62,7 @@ INSTALLED_APPS = [
     "conversations",
     "review",
     "privacy",
+    "contacts",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 _tmp = os.path.join(tempfile.gettempdir(), f"sto-console-tests-{os.getpid()}")
 os.makedirs(_tmp, exist_ok=True)
 atexit.register(shutil.rmtree, _tmp, ignore_errors=True)
+# Never mail anyone from a test, whatever .env says: the contact tests start their own SMTP
+# server and set these per test.
+os.environ["SMTP_HOST"] = ""
+os.environ["CONTACT_REQUESTS_TO"] = ""
+os.environ["CONSOLE_PUBLIC_URL"] = "http://127.0.0.1:8090"
+os.environ["CONTACT_OUTBOX_DIR"] = os.path.join(_tmp, "outbox")
 os.environ.setdefault("CONSOLE_SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
 if os.environ.get("CONSOLE_TEST_DB", "sqlite") == "postgres":
     os.environ["CONSOLE_DATABASE_URL"] = os.environ.get(

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accounts import views as account_views
+from contacts import views as contact_views
 from conversations import views as conversation_views
 from privacy import views as privacy_views
 from review import views as review_views
@@ -30,4 +31,11 @@ urlpatterns = [
     path("beheer/auditlog/", privacy_views.audit_log, name="audit_log"),
     path("beheer/verwijderverzoeken/", privacy_views.erasure, name="erasure"),
     path("beheer/verwijderverzoeken/<int:pk>/verwijderen/", privacy_views.erase, name="erase"),
+    path("contactverzoeken/", contact_views.contact_list, name="contact_list"),
+    path("contactverzoeken/export/", contact_views.export, name="contact_export"),
+    path("contactverzoeken/<int:pk>/", contact_views.contact_detail, name="contact_detail"),
+    path("contactverzoeken/<int:pk>/afgehandeld/", contact_views.mark_handled, name="contact_handled"),
+    path("contactverzoeken/<int:pk>/opnieuw-versturen/", contact_views.resend, name="contact_resend"),
+    path("contactverzoeken/<int:pk>/onthullen/", contact_views.reveal, name="contact_reveal"),
+    path("contactverzoeken/<int:pk>/verwijderen/", contact_views.delete, name="contact_delete"),
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from bisect import bisect_left
 from collections import defaultdict
 from datetime import datetime
 from datetime import timezone as dt_timezone
@@ -20,6 +21,8 @@ from datetime import timezone as dt_timezone
 from django.conf import settings
 from django.db import connection, transaction
 
+from contacts import form_answers
+from contacts import intake as contact_intake
 from conversations.models import Conversation, ConversationIntent, IngestState, Turn, TurnKind
 from conversations.tracker_source import EventRow, TrackerEvents
 
@@ -40,8 +43,11 @@ FALLBACK_INTENT = "nlu_fallback"
 HUMAN_INTENT = "human_handoff"
 REGION_SLOTS = frozenset({"region_id", "region"})
 SKIPPED_ACTIONS = frozenset({"action_listen", "action_session_start"})
-# Slots that only steer the dialogue: not worth a line in the transcript.
-QUIET_SLOTS = frozenset({"awaiting_place", "requested_slot", "session_started_metadata"})
+# Slots that only steer the dialogue, or hold what the contact form collects: not worth a line
+# in the transcript. A confirmed contact request (slot `contact_request`) is kept as a turn whose
+# value is only the request's id; its data goes to contacts.ContactRequest. The form's
+# `requested_slot` is kept as a `form` turn (never shown) to mark the answers to its questions.
+QUIET_SLOTS = frozenset({"awaiting_place", "session_started_metadata"}) | contact_intake.QUIET_SLOTS
 # Searchable text per conversation is capped (PostgreSQL's tsvector holds at most 1 MB).
 MAX_SEARCH_CHARS = 200_000
 ADVISORY_LOCK_KEY = 80900001  # shared with conversations.erase
@@ -136,11 +142,24 @@ def turn_from_event(row: EventRow) -> Turn | None:
         turn.is_fallback = turn.name in FALLBACK_ACTIONS
     elif kind == "slot":
         name = _clean(data.get("name"))
+        if name == form_answers.FORM_STATE_SLOT:
+            value = data.get("value")
+            turn.kind = TurnKind.FORM
+            turn.name = name
+            turn.slot_value = _clean(value)[:200] if isinstance(value, str) else ""
+            return turn
         if name in QUIET_SLOTS:
             return None
         turn.kind = TurnKind.SLOT
         turn.name = name[:200]
         value = data.get("value")
+        if name == contact_intake.SLOT:
+            request = contact_intake.parse_slot_value(value, row.id)
+            if request is None:
+                return None
+            turn.slot_value = request.request_id
+            turn.contact_request = request  # stored by store_batch, in the same transaction
+            return turn
         turn.slot_value = "" if value is None else _clean(value if isinstance(value, str) else json.dumps(value))
     else:
         turn.kind = TurnKind.SESSION
@@ -178,6 +197,111 @@ def _apply(conversation: Conversation, turns: list[Turn], intents: set[str]) -> 
         conversation.search_text = text[:MAX_SEARCH_CHARS]
 
 
+# --- answers to the contact form -----------------------------------------------------------------
+# A user message answers a question of the contact form when the latest `requested_slot` before
+# it (in event order, i.e. Rasa's ids) names one of the form's slots. A session start ends the
+# form (Rasa does not carry an active form into a new session); the `requested_slot` Rasa copies
+# into the new session with the other slots (carry_over_slots_to_new_session) is therefore not
+# stored: it is the `requested_slot` event that follows a session start with no user message in
+# between. The state is read from the stored `form` and session turns, so it survives ingest
+# batches and process restarts, and a late row (a lower id seen after higher ones) is folded in.
+FORM_CONTEXT = (TurnKind.FORM, TurnKind.SESSION)
+
+
+def _asked(timeline: list[tuple[int, str, str]], ids: list[int], source_id: int) -> str:
+    """The form's slot being asked just before event `source_id`, or ""."""
+    i = bisect_left(ids, source_id)
+    if i == 0:
+        return ""
+    _, kind, value = timeline[i - 1]
+    return value if kind == TurnKind.FORM and value in form_answers.SLOTS else ""
+
+
+def _follows_session_start(conversation_id: int, earlier_turns: list[Turn], turn: Turn, stored: bool) -> bool:
+    """True when the nearest user message or session start before `turn` (in the batch's
+    `earlier_turns`, else among the stored turns) is a session start."""
+    for earlier in reversed(earlier_turns):
+        if earlier.kind in (TurnKind.USER, TurnKind.SESSION):
+            return earlier.kind == TurnKind.SESSION
+    if not stored:
+        return False
+    kind = (
+        Turn.objects.filter(
+            conversation_id=conversation_id, kind__in=[TurnKind.USER, TurnKind.SESSION], source_id__lt=turn.source_id
+        )
+        .order_by("-source_id")
+        .values_list("kind", flat=True)
+        .first()
+    )
+    return kind == TurnKind.SESSION
+
+
+def mark_form_answers(by_sender: dict[str, list[Turn]], conversations: dict, fresh: set[str], skipped) -> None:
+    """Set `form_answer` on the batch's user turns (before they are written), drop the
+    `requested_slot` copied into a new session, and mark again stored user turns that a late
+    `requested_slot` or session start changes. Conversations without the form cost one query
+    per batch."""
+    touched = {
+        sender: sorted(turns, key=lambda t: t.source_id)
+        for sender, turns in by_sender.items()
+        if any(t.kind in (TurnKind.USER, TurnKind.FORM, TurnKind.SESSION) for t in turns)
+    }
+    if not touched:
+        return
+    with_form = {sender for sender, turns in touched.items() if any(t.kind == TurnKind.FORM for t in turns)}
+    old = {conversations[sender].pk: sender for sender in touched if sender not in fresh}
+    if old:
+        stored_form = Turn.objects.filter(conversation_id__in=list(old), kind=TurnKind.FORM)
+        with_form |= {old[pk] for pk in stored_form.values_list("conversation_id", flat=True).distinct()}
+    if not with_form:
+        return
+    timelines: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    stored_ids = [conversations[sender].pk for sender in with_form if sender not in fresh]
+    rows = Turn.objects.filter(conversation_id__in=stored_ids, kind__in=FORM_CONTEXT)
+    for pk, source_id, kind, value in rows.values_list("conversation_id", "source_id", "kind", "slot_value"):
+        timelines[pk].append((source_id, kind, value))
+    late: dict[int, int] = {}  # conversation -> lowest new form/session event, for stored turns after it
+    for sender in with_form:
+        pk = conversations[sender].pk
+        turns = touched[sender]
+        stored = sender not in fresh
+        kept = []
+        for i, turn in enumerate(turns):
+            if turn.kind == TurnKind.FORM and turn.slot_value and _follows_session_start(pk, turns[:i], turn, stored):
+                if skipped is not None:
+                    skipped.add(turn.source_id)
+                continue
+            kept.append(turn)
+        by_sender[sender] = kept
+        new_events = [(t.source_id, t.kind, t.slot_value) for t in kept if t.kind in FORM_CONTEXT]
+        timeline = sorted(timelines[pk] + new_events)
+        timelines[pk] = timeline
+        ids = [event[0] for event in timeline]
+        for turn in kept:
+            if turn.kind == TurnKind.USER:
+                turn.form_answer = _asked(timeline, ids, turn.source_id)
+        if stored and new_events:
+            late[pk] = min(event[0] for event in new_events)
+    if not late:
+        return
+    changed = []
+    ids_of = {pk: [event[0] for event in timelines[pk]] for pk in late}
+    later = Turn.objects.filter(conversation_id__in=list(late), kind=TurnKind.USER, source_id__gt=min(late.values()))
+    for turn in later.only("pk", "conversation_id", "source_id", "form_answer"):
+        if turn.source_id <= late[turn.conversation_id]:
+            continue
+        slot = _asked(timelines[turn.conversation_id], ids_of[turn.conversation_id], turn.source_id)
+        if slot != turn.form_answer:
+            turn.form_answer = slot
+            changed.append(turn)
+    if changed:
+        Turn.objects.bulk_update(changed, ["form_answer"])
+        from review.models import InboxMessage  # review builds on conversations, not the reverse
+
+        InboxMessage.objects.filter(turn_id__in=[t.pk for t in changed if t.form_answer]).delete()
+        log.info("marked %d stored messages again as answers to the contact form (late events)", len(changed))
+
+
 AGGREGATE_FIELDS = [
     "started",
     "last_activity",
@@ -213,6 +337,7 @@ def store_batch(rows: list[EventRow], skipped: set[int] | None = None) -> int:
     if new:
         Conversation.objects.bulk_create(new)
         existing.update(Conversation.objects.in_bulk([c.sender_id for c in new], field_name="sender_id"))
+    mark_form_answers(by_sender, existing, {c.sender_id for c in new}, skipped)
     all_turns, intent_rows = [], []
     for sender_id, turns in by_sender.items():
         conversation = existing[sender_id]
@@ -225,6 +350,7 @@ def store_batch(rows: list[EventRow], skipped: set[int] | None = None) -> int:
         all_turns.extend(turns)
         intent_rows.extend(ConversationIntent(conversation=conversation, intent=i) for i in intents)
     Turn.objects.bulk_create(all_turns, batch_size=2000)
+    contact_intake.store_requests(all_turns)
     ConversationIntent.objects.bulk_create(intent_rows, ignore_conflicts=True, batch_size=2000)
     Conversation.objects.bulk_update(list(existing.values()), AGGREGATE_FIELDS, batch_size=500)
     return len(all_turns)
@@ -287,7 +413,7 @@ class PollingThread(threading.Thread):
     """A daemon thread beside the web server (manage.py serve) that calls tick() every
     `interval` seconds until stopped; a failing tick is logged and tried again next time."""
 
-    def __init__(self, name: str, source: TrackerEvents, interval: float, logger: logging.Logger = log):
+    def __init__(self, name: str, source: TrackerEvents | None, interval: float, logger: logging.Logger = log):
         super().__init__(name=name, daemon=True)
         self.source = source
         self.interval = interval
@@ -306,9 +432,11 @@ class PollingThread(threading.Thread):
                 self.tick()
             except Exception:  # noqa: BLE001 - keep going; the database may come back
                 self.log.exception("%s failed; retrying", self.name)
-                self.source.close()
+                if self.source is not None:
+                    self.source.close()
             self.stopping.wait(self.interval)
-        self.source.close()
+        if self.source is not None:
+            self.source.close()
         connections.close_all()
 
     def stop(self) -> None:

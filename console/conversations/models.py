@@ -64,6 +64,9 @@ class TurnKind(models.TextChoices):
     ACTION = "action", "Actie"
     SLOT = "slot", "Slot"
     SESSION = "session", "Sessie"
+    # The slot the assistant's contact form is asking for (Rasa's `requested_slot`; empty when
+    # the form ended): never shown, read by the ingest to mark form answers (contacts.form_answers).
+    FORM = "form", "Formulier"
     OTHER = "other", "Overig"
 
 
@@ -87,6 +90,10 @@ class Turn(models.Model):
     slot_value = models.TextField(blank=True, default="")
     is_fallback = models.BooleanField(default=False)
     is_low_confidence = models.BooleanField(default=False)
+    # User turns only: the contact form's slot this message answers ("contact_name", ...; set by
+    # the ingest from the latest `requested_slot`), or "". Such a message is shown as a
+    # placeholder and never used to teach the assistant (contacts.form_answers).
+    form_answer = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         indexes = [

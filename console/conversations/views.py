@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import beheerder_required
+from contacts import form_answers
+from contacts.intake import SLOT as CONTACT_REQUEST_SLOT
 from conversations import charts, queries
 from conversations.erase import erase_conversation
 from conversations.models import Conversation, ConversationIntent, ReviewStatus, Turn, TurnKind
@@ -69,9 +71,10 @@ def conversation_list(request):
     )
 
 
-def _transcript_items(conversation: Conversation) -> list[Turn]:
+def _transcript_items(conversation: Conversation, revealed_turn: int | None = None) -> list[Turn]:
     turns = list(
-        conversation.turns.order_by("source_id")
+        conversation.turns.exclude(kind=TurnKind.FORM)
+        .order_by("source_id")
         .select_related("annotation__updated_by")
         .prefetch_related("flags__added_by")
     )
@@ -95,7 +98,32 @@ def _transcript_items(conversation: Conversation) -> list[Turn]:
             turn.slot_label = region_name(turn.slot_value)
     if waiting_user is not None:
         waiting_user.no_reply = True
+    _with_contact_requests(conversation, turns, revealed_turn)
     return turns
+
+
+def _with_contact_requests(conversation: Conversation, turns: list[Turn], revealed_turn: int | None = None) -> None:
+    """Masked user texts, also hiding what the contact form collected (a name typed on its own
+    is no pattern masking finds): an answer to one of the form's questions as a placeholder
+    (contacts.form_answers), and the values of the conversation's contact requests in every
+    other message; each `contact_request` slot turn, which holds the request's id, linked to
+    the request's page (None when the request was erased)."""
+    from contacts.masked import mask_known
+    from contacts.models import ContactRequest
+
+    requests = list(ContactRequest.objects.filter(sender_id=conversation.sender_id))
+    pks = {r.request_id: r.pk for r in requests}
+    for turn in turns:
+        if turn.kind == TurnKind.USER:
+            turn.hidden_answer = form_answers.hides(turn.form_answer)
+            turn.masked_text = form_answers.shown_text(turn.text, turn.form_answer)
+            if not turn.hidden_answer:
+                for request in requests:
+                    turn.masked_text = mask_known(turn.masked_text, request)
+            # entity values come from the message's text: hidden with it
+            turn.shown_entities = [] if turn.hidden_answer and turn.pk != revealed_turn else turn.entities
+        elif turn.kind == TurnKind.SLOT and turn.name == CONTACT_REQUEST_SLOT:
+            turn.contact_request_pk = pks.get(turn.slot_value)
 
 
 @require_GET
@@ -114,7 +142,7 @@ def transcript(request, pk: int):
         {
             "conversation": conversation,
             "region_label": region_name(conversation.region) if conversation.region else "",
-            "turns": _transcript_items(conversation),
+            "turns": _transcript_items(conversation, revealed_turn),
             "intents": sorted(conversation.intents.values_list("intent", flat=True)),
             "tag_links": tags,
             "tag_suggestions": suggestions,
@@ -139,7 +167,11 @@ def delete_conversation(request, pk: int):
         audit.record(request.user, "delete", target=f"gesprek {pk}", detail=f"{removed} events van de assistent")
         messages.success(request, "Het gesprek is verwijderd, ook uit de opslag van de assistent.")
         return redirect("conversation_list")
-    return render(request, "conversations/delete.html", {"conversation": conversation})
+    return render(
+        request,
+        "conversations/delete.html",
+        {"conversation": conversation, "contact_requests": conversation.contact_requests.count()},
+    )
 
 
 def _period(request) -> tuple[date, date]:
@@ -207,8 +239,8 @@ def dashboard(request):
     msg_series = per_day(turn_groups)
     top_intents = top(turn_groups, "intent")
     top_regions = top(conv_groups, "region", region_name)
-    not_understood = (
-        user_turns.filter(Q(is_fallback=True) | Q(is_low_confidence=True))
+    not_understood = (  # answers to the contact form are no examples (a bare name is rarely understood)
+        user_turns.filter(Q(is_fallback=True) | Q(is_low_confidence=True), form_answer="")
         .select_related("conversation")
         .order_by("-at")[:20]
     )

@@ -33,6 +33,10 @@ class AuditEntry(models.Model):
         ACCOUNT = "account", "Accountwijziging"
         RETENTION = "retention", "Bewaartermijn toegepast"
         ANNOTATE = "annotate", "Annotatie"
+        CONTACT_VIEW = "contact_view", "Contactverzoek bekeken"
+        CONTACT_STATUS = "contact_status", "Contactverzoek: status"
+        CONTACT_REVEAL = "contact_reveal", "Contactgegevens onthuld"
+        CONTACT_DELETE = "contact_delete", "Contactverzoek verwijderd"
 
     at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     # The account is kept as a name too: the log outlives renamed or removed accounts.

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from contacts import retention as contact_retention
 from conversations.erase import erase_sender
 from conversations.ingest import PollingThread
 from conversations.models import Conversation
@@ -34,12 +35,14 @@ class RetentionResult:
     conversations: int = 0
     events: int = 0
     audit_entries: int = 0
+    contact_requests: int = 0
     kept_active: int = 0  # wrote again between finding and erasing
 
     def summary(self) -> str:
         return (
-            f"{self.conversations} gesprekken, {self.events} events van de assistent, "
-            f"{self.audit_entries} auditregels (ouder dan {self.cutoff:%Y-%m-%d %H:%M} UTC)"
+            f"{self.conversations} gesprekken, {self.events} events van de assistent "
+            f"(ouder dan {self.cutoff:%Y-%m-%d %H:%M} UTC), {self.contact_requests} contactverzoeken "
+            f"(ouder dan {settings.CONTACT_RETENTION_DAYS} dagen), {self.audit_entries} auditregels"
         )
 
 
@@ -65,16 +68,20 @@ def run(
         result.conversations = len(senders)
         result.events = sum(source.count_events(s) for s in senders)
         result.audit_entries = AuditEntry.objects.filter(at__lt=audit_cutoff).count()
+        result.contact_requests = contact_retention.run(now, dry_run=True)
         return result
     for sender_id in senders:
-        removed, gone = erase_sender(sender_id, source, by=by, idle_before=cutoff.timestamp())
+        removed, gone = erase_sender(
+            sender_id, source, by=by, idle_before=cutoff.timestamp(), keep_contact_requests=True
+        )
         result.events += removed
         if gone:
             result.conversations += 1
         else:
             result.kept_active += 1
+    result.contact_requests = contact_retention.run(now, by=by)
     result.audit_entries = AuditEntry.objects.purge_older_than(audit_cutoff)
-    if result.conversations or result.events or result.audit_entries:
+    if result.conversations or result.events or result.audit_entries or result.contact_requests:
         log.info("retention: %s", result.summary())
     audit.record(by, "retention", detail=result.summary())
     return result
@@ -87,7 +94,12 @@ class RetentionThread(PollingThread):
         super().__init__("console-retention", source, interval, log)
 
     def run(self) -> None:
-        log.info("retention every %.0f s: conversations after %d days", self.interval, settings.RETENTION_DAYS)
+        log.info(
+            "retention every %.0f s: conversations after %d days, contact requests after %d days",
+            self.interval,
+            settings.RETENTION_DAYS,
+            settings.CONTACT_RETENTION_DAYS,
+        )
         super().run()
 
     def tick(self) -> None:

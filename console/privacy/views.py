@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import beheerder_required
+from contacts import form_answers
 from conversations import queries
 from conversations.erase import erase_conversation
 from conversations.models import Conversation, ConversationIntent, Turn, TurnKind
@@ -37,7 +38,10 @@ AUDIT_PAGE_SIZE = 50
 def reveal_turn(request, turn_id: int):
     turn = get_object_or_404(Turn.objects.select_related("conversation"), pk=turn_id, kind=TurnKind.USER)
     request.session[REVEAL_SESSION_KEY] = turn.pk
-    audit.record(request.user, "reveal", target=f"gesprek {turn.conversation_id}", detail=f"bericht {turn.pk}")
+    detail = f"bericht {turn.pk}"
+    if turn.form_answer:
+        detail += f" ({form_answers.placeholder(turn.form_answer).strip('[]')})"
+    audit.record(request.user, "reveal", target=f"gesprek {turn.conversation_id}", detail=detail)
     return redirect(reverse("transcript", args=[turn.conversation_id]) + f"#turn-{turn.pk}")
 
 
@@ -85,13 +89,14 @@ def audit_log(request):
 
 
 def _first_user_text():
-    return Subquery(
-        Turn.objects.filter(conversation=OuterRef("pk"), kind=TurnKind.USER).order_by("source_id").values("text")[:1]
-    )
+    """The first user message, or the placeholder when it answers the contact form (mask it)."""
+    first = Turn.objects.filter(conversation=OuterRef("pk"), kind=TurnKind.USER).order_by("source_id")
+    return Subquery(first.annotate(shown=form_answers.sql_shown_text()).values("shown")[:1])
 
 
 def masked_first_messages(conversation_ids: list[int]) -> dict[int, str]:
-    """The first user message of each conversation, masked (list snippets, search results)."""
+    """The first user message of each conversation, masked (list snippets, search results,
+    erasure results); an answer to the contact form as its placeholder."""
     rows = Conversation.objects.filter(pk__in=conversation_ids).annotate(first_text=_first_user_text())
     return {pk: mask_text(text or "") for pk, text in rows.values_list("pk", "first_text")}
 
@@ -118,7 +123,10 @@ def erasure(request):
             request.user,
             "search",
             target="verwijderverzoek",
-            detail=f"gezocht op {lookup.label or 'onbekende invoer'}: {len(lookup.conversations)} gesprek(ken)",
+            detail=(
+                f"gezocht op {lookup.label or 'onbekende invoer'}: {len(lookup.conversations)} gesprek(ken), "
+                f"{len(lookup.contact_requests)} contactverzoek(en)"
+            ),
         )
     return render(request, "privacy/erasure.html", {"lookup": lookup, "query": query})
 
@@ -135,7 +143,9 @@ def erase(request, pk: int):
     audit.record(
         request.user, "delete", target=f"gesprek {pk}", detail=f"verwijderverzoek; {removed} events van de assistent"
     )
-    messages.success(request, "Het gesprek is verwijderd: berichten, beoordelingen, labels en markeringen.")
+    messages.success(
+        request, "Het gesprek is verwijderd: berichten, beoordelingen, labels, markeringen en contactverzoeken."
+    )
     return redirect("erasure")
 
 
@@ -212,7 +222,17 @@ def _message_rows(filters: queries.ConversationFilter):
     turns = (
         Turn.objects.filter(conversation__in=conversations, kind__in=[TurnKind.USER, TurnKind.BOT])
         .select_related("conversation")
-        .only("conversation__sender_id", "conversation_id", "at", "kind", "text", "intent", "confidence", "name")
+        .only(
+            "conversation__sender_id",
+            "conversation_id",
+            "at",
+            "kind",
+            "text",
+            "form_answer",
+            "intent",
+            "confidence",
+            "name",
+        )
         .order_by("conversation_id", "source_id")
     )
     for t in turns.iterator(chunk_size=CHUNK):
@@ -221,7 +241,7 @@ def _message_rows(filters: queries.ConversationFilter):
             "gesprek_id": mask_text(t.conversation.sender_id),
             "tijd": t.at.isoformat(),
             "van": "gebruiker" if t.kind == TurnKind.USER else "assistent",
-            "tekst": mask_text(t.text),
+            "tekst": form_answers.shown_text(t.text, t.form_answer),
             "intent": t.intent,
             "zekerheid": t.confidence,
             "antwoord": t.name if t.kind == TurnKind.BOT else "",

@@ -1,5 +1,6 @@
 """The NLU inbox: user messages not yet in the training data and not yet annotated, grouped by
-predicted intent, lowest confidence first.
+predicted intent, lowest confidence first. Answers to the contact form's questions are never in
+it (Turn.form_answer): they hold names and contact details, not sentences to teach.
 
 Its table (review.models.InboxMessage) is brought up to date on each visit: new user messages
 are added, and when the training data changed, the `known` mark is set again. The list itself
@@ -49,7 +50,8 @@ def catch_up(limit: int = MAX_PER_REQUEST) -> bool:
     done = 0
     while done < limit:
         rows = list(
-            Turn.objects.filter(kind=TurnKind.USER, pk__gt=last)
+            # answers to the contact form never enter the inbox (personal data; contacts.form_answers)
+            Turn.objects.filter(kind=TurnKind.USER, form_answer="", pk__gt=last)
             .order_by("pk")
             .values_list("pk", "text", "intent", "confidence")[:BATCH]
         )

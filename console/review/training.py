@@ -3,7 +3,8 @@
 Every sentence is masked (privacy.masking), the annotated place becomes an entity annotation
 (`[Zwolle](place)`), and a sentence is left out, with the reason, when it is already in the
 training data, in a held-out or test set (it would make those tests meaningless), or
-annotated with two different intents.
+annotated with two different intents. An answer to the contact form's questions is never
+exported (it holds names and contact details; Turn.form_answer).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from contacts import form_answers
 from privacy.masking import mask_text
 from review.assistant_files import domain_intents, normalize, test_sentences, training_sentences
 from review.models import Annotation, AnnotationKind
@@ -23,6 +25,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
 # In plain text, `]` directly followed by `(`, `{` or `[` would be read as an entity annotation.
 _ENTITY_LOOKALIKE = re.compile(r"\](?=[({\[])")
+FORM_ANSWER_REASON = "Antwoord op een vraag van het contactformulier: nooit trainingsdata (persoonsgegevens)."
 
 
 @dataclass
@@ -81,6 +84,11 @@ def build_export(annotations=None) -> TrainingExport:
     chosen: dict[str, Example] = {}
     conflicting: set[str] = set()
     for annotation in annotations:
+        if annotation.turn.form_answer:
+            # answered the contact form: personal data, never training data nor a team example
+            shown = form_answers.shown_text(clean(annotation.turn.text), annotation.turn.form_answer)
+            export.left_out.append(LeftOut(clean(shown), FORM_ANSWER_REASON, annotation))
+            continue
         masked = clean(mask_text(clean(annotation.turn.text)))
         if annotation.kind != AnnotationKind.INTENT:
             export.for_team.append((masked, annotation))

@@ -95,6 +95,8 @@ def _safe_next(request, fallback: str) -> str:
 
 
 def _annotation_error(turn: Turn, kind: str, intent: str, place: str, note: str) -> str:
+    if turn.form_answer:
+        return "Een antwoord op het contactformulier wordt niet beoordeeld: het is nooit trainingsdata."
     if kind not in AnnotationKind.values:
         return "Kies een geldige beoordeling."
     if kind == AnnotationKind.INTENT and intent not in domain_intents():

@@ -66,3 +66,11 @@ def test_secret_key_is_generated_once(tmp_path):
     first = console_env.secret_key(env)
     assert len(first) >= 50 and console_env.secret_key(env) == first
     assert console_env.secret_key({**env, "CONSOLE_SECRET_KEY": "uit-de-omgeving"}) == "uit-de-omgeving"
+
+
+def test_on_off_settings():
+    assert console_env.flag(None, default=True) is True and console_env.flag("  ", default=False) is False
+    assert all(console_env.flag(v) for v in ("1", "true", "Yes", "ON"))
+    assert not any(console_env.flag(v, default=True) for v in ("0", "false", "No", "off"))
+    with pytest.raises(ValueError):
+        console_env.flag("misschien")

@@ -145,6 +145,137 @@ class TestTracker:
             "data": json.dumps(data),
         }
 
+    @staticmethod
+    def event(sender: str, type_name: str, data: dict, ts: float | None = None) -> dict:
+        """Any other event type (`active_loop`, `session_started`, `user_featurization`, ...)."""
+        ts = ts if ts is not None else time.time()
+        return {
+            "sender_id": sender,
+            "type_name": type_name,
+            "timestamp": ts,
+            "intent_name": None,
+            "action_name": None,
+            "data": json.dumps({"event": type_name, "timestamp": ts, **data}),
+        }
+
+    # -- the contact form, as Rasa writes it (domain/contact.yml, actions/contact_form.py) ------
+    FORM = "contact_request_form"
+
+    def form_asks(self, sender: str, slot: str, ts: float, extra_slots: dict | None = None) -> list[dict]:
+        """The form's run that asks for `slot`: the form action, slot events it sets on the way
+        (`extra_slots`), `requested_slot`, the ask action and its question."""
+        rows = [self.action_event(sender, self.FORM, ts)]
+        rows += [self.slot_event(sender, name, value, ts + 0.01) for name, value in (extra_slots or {}).items()]
+        rows += [
+            self.slot_event(sender, "requested_slot", slot, ts + 0.02),
+            self.action_event(sender, f"action_ask_{slot}", ts + 0.03),
+            self.bot_event(sender, f"Vraag naar {slot}", None, ts + 0.04),
+        ]
+        return rows
+
+    def form_answer(self, sender: str, slot: str, text: str, ts: float, intent: str = "inform") -> list[dict]:
+        """The user's answer and the form's slot event for it (quiet in the console)."""
+        return [
+            self.user_event(sender, text, intent, 0.42, ts),
+            self.event(sender, "user_featurization", {"use_text_for_featurization": False}, ts + 0.01),
+            self.action_event(sender, self.FORM, ts + 0.02),
+            self.slot_event(sender, slot, text, ts + 0.03),
+        ]
+
+    def form_ends(self, sender: str, ts: float, response: str = "contact.stopped") -> list[dict]:
+        return [
+            self.slot_event(sender, "requested_slot", None, ts),
+            self.event(sender, "active_loop", {"name": None}, ts + 0.01),
+            self.bot_event(sender, "Prima, ik stuur niets door en bewaar niets.", response, ts + 0.02),
+        ]
+
+    def stopped_contact_form(
+        self,
+        answers: list[tuple[str, str]] | None = None,
+        stop: tuple[str, str, str] = ("contact_email", "stop", "stop"),
+        after: str | None = "Wat is STO?",
+        sender: str | None = None,
+        ts: float | None = None,
+    ) -> str:
+        """A conversation in which the user asks for contact, starts the form, answers
+        `answers` ([(slot, text)], each asked before it is answered), then answers the question
+        `stop` = (slot, text, intent) with "stop" (or says "nee" to the consent question), the
+        form ends (requested_slot null) and `after` is asked. Returns the sender id."""
+        sender = sender or uuid.uuid4().hex
+        ts = ts if ts is not None else time.time()
+        answers = answers if answers is not None else [("contact_name", "Henk Bosman")]
+        rows = [
+            self.event(sender, "session_started", {}, ts),
+            self.user_event(sender, "Kan iemand mij terugbellen?", "human_handoff", 0.91, ts + 1),
+            self.action_event(sender, "action_offer_contact_request", ts + 1.1),
+            self.bot_event(sender, "Zal ik een contactverzoek doorsturen?", None, ts + 1.2),
+            self.user_event(sender, "ja", "affirm", 0.98, ts + 2),
+            self.action_event(sender, "action_contact_request_start", ts + 2.1),
+            self.event(sender, "active_loop", {"name": self.FORM}, ts + 2.2),
+        ]
+        at = ts + 2.3
+        for slot, text in answers:
+            rows += self.form_asks(sender, slot, at)
+            rows += self.form_answer(sender, slot, text, at + 1)
+            at += 2
+        stop_slot, stop_text, stop_intent = stop
+        rows += self.form_asks(sender, stop_slot, at)
+        rows += [
+            self.user_event(sender, stop_text, stop_intent, 0.95, at + 1),
+            self.action_event(sender, self.FORM, at + 1.1),
+        ]
+        rows += self.form_ends(sender, at + 1.2)
+        if after:
+            rows += [
+                self.user_event(sender, after, "what_is_sto", 0.97, at + 3),
+                self.action_event(sender, "utter_what_is_sto", at + 3.1),
+                self.bot_event(sender, "STO is ...", "utter_what_is_sto", at + 3.2),
+            ]
+        self.insert(rows)
+        return sender
+
+    @staticmethod
+    def contact_request_value(**overrides) -> dict:
+        """The value of the assistant's `contact_request` slot (one confirmed contact request)."""
+        value = {
+            "id": uuid.uuid4().hex,
+            "version": 1,
+            "created_at": "2026-12-02T13:55:00+00:00",
+            "name": "Henk Bosman",
+            "company": "Bosman Grondverzet BV",
+            "email": "henk@bosman.nl",
+            "phone": "+31641237788",
+            "question": "Wij willen stageplekken aanbieden, hoe pakken we dat aan?",
+            "region_id": "deventertwello",
+            "region_name": "Deventer-Twello",
+            "consent_text": "Mogen wij uw gegevens doorsturen naar STO Deventer-Twello?",
+        }
+        value.update(overrides)
+        return value
+
+    def contact_request(self, value=..., sender: str | None = None, ts: float | None = None) -> str:
+        """A conversation in which the user fills the contact form and confirms: the form's slots
+        (quiet in the console) and one `contact_request` slot event with `value` (default: a
+        valid request). Returns the sender id."""
+        sender = sender or uuid.uuid4().hex
+        ts = ts if ts is not None else time.time()
+        value = self.contact_request_value() if value is ... else value
+        rows = [
+            self.user_event(sender, "Ik wil graag contact met de regio", "human_handoff", 0.93, ts),
+            self.bot_event(sender, "Wat is uw naam?", "utter_ask_contact_name", ts + 0.1),
+            self.user_event(sender, "Henk Bosman", "inform", 0.6, ts + 1),
+            self.slot_event(sender, "contact_name", "Henk Bosman", ts + 1.1),
+            self.slot_event(sender, "contact_email", "henk@bosman.nl", ts + 1.2),
+            self.slot_event(sender, "requested_slot", None, ts + 1.3),
+            self.slot_event(sender, "contact_request", value, ts + 2),
+            # the action server clears it at once (actions/contact_request.py, handover_events)
+            self.slot_event(sender, "contact_request", None, ts + 2.01),
+            self.slot_event(sender, "contact_stopped", None, ts + 2.02),
+            self.bot_event(sender, "Dank u, wij sturen uw vraag door.", "utter_contact_request_sent", ts + 2.1),
+        ]
+        self.insert(rows)
+        return sender
+
     def conversation(
         self,
         text: str = "Wat is STO?",

@@ -7,6 +7,8 @@ Needs the session fixture `stack` (tests/conftest.py) with `web_url` (web/serve.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import re
 import time
@@ -514,3 +516,52 @@ def test_every_region_is_found_in_the_widget(desktop, stack):
             missed.append((place, name))
     assert not missed, missed
     assert not desktop.errors, desktop.errors
+
+
+def click_reply(page: Page, title: str) -> None:
+    """Click a quick reply of the last bot message; wait for the answer to it."""
+    before = bot_messages(page).count()
+    bot_messages(page).last.get_by_role("button", name=title).click()
+    expect(bot_messages(page).nth(before)).to_be_visible(timeout=BOT_TIMEOUT_MS)
+
+
+def outbox_mail_with(outbox: Path, text: str, timeout: float = 30.0) -> str:
+    """The .eml file in the console's outbox that contains `text` (the console delivers it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for mail in sorted(outbox.glob("*.eml")) if outbox.exists() else []:
+            message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
+            body = f"{message['Subject']}\n{message.get_body(preferencelist=('plain',)).get_content()}"
+            if text in body:
+                return body
+        time.sleep(0.5)
+    pytest.fail(f"no mail with {text!r} in {outbox} within {timeout:.0f} s")
+
+
+def test_contact_request_from_a_region_without_page_reaches_the_outbox(desktop, stack, region_index):
+    if not stack.extra.get("console"):
+        pytest.skip("the console (which delivers contact requests) is not installed")
+    region, place = next(
+        (region, place)
+        for region in region_index.data.regions
+        if region.contact == "national"
+        for place in region.places
+        if [r.id for r in region_index.find(place).regions] == [region.id] and " " not in place
+    )
+    company = f"Testbedrijf {time.monotonic_ns()}"
+    page = desktop.page
+    load(page, stack.web_url)
+    open_by_keyboard(page)
+    ask(page, f"Wij zijn een machinebouwer in {place}. Wie kan ons helpen?")
+    expect(bot_messages(page).last).to_contain_text(region.name.rstrip("."))
+    click_reply(page, "Ja, contactverzoek doen")
+    expect(bot_messages(page).last).to_contain_text("naam")
+    for answer in ("Sanne Visser", company, "sanne@visser-machinebouw.nl", "0570 612345"):
+        ask(page, answer)
+    ask(page, "Wij willen een gastles geven op een vmbo-school.")
+    expect(page.get_by_role("log")).to_contain_text("sanne@visser-machinebouw.nl")  # the summary
+    click_reply(page, "Ja, versturen")
+    expect(bot_messages(page).last).to_contain_text("verstuurd")
+    mail = outbox_mail_with(stack.extra["outbox"], company)
+    assert "gastles" in mail and region.name.rstrip(".") in mail
+    assert desktop.errors == []

@@ -37,28 +37,38 @@ def test_the_console_runs_with_the_stack_and_only_shows_the_login_page(stack):
     assert response.status_code == 302 and "/login/" in response.headers["Location"]
 
 
-def test_a_conversation_held_now_is_listed_for_a_new_account(stack):
+def make_account(stack, name: str) -> None:
     env = {**stack.env, "CONSOLE_PASSWORD": PASSWORD}
     made = subprocess.run(
-        ["make", "--no-print-directory", "console-user", "NAME=reviewer1", "ROLE=reviewer"],
+        ["make", "--no-print-directory", "console-user", f"NAME={name}", "ROLE=reviewer"],
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert made.returncode == 0, made.stdout + made.stderr
+
+
+def logged_in(stack, name: str) -> requests.Session:
+    url = console_url(stack)
+    session = requests.Session()
+    session.get(f"{url}/login/", timeout=10)
+    token = next(value for key, value in session.cookies.items() if "csrf" in key)
+    login = session.post(
+        f"{url}/login/",
+        data={"username": name, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert login.status_code == 302, login.text[:300]
+    return session
+
+
+def test_a_conversation_held_now_is_listed_for_a_new_account(stack):
+    make_account(stack, "reviewer1")
     sender = uuid.uuid4().hex
     stack.say("Wij maken fietsframes, hoeveel cofinanciering moeten we bijdragen?", sender)
     said = time.monotonic()
 
     url = console_url(stack)
-    session = requests.Session()
-    session.get(f"{url}/login/", timeout=10)
-    token = next(value for name, value in session.cookies.items() if "csrf" in name)
-    login = session.post(
-        f"{url}/login/",
-        data={"username": "reviewer1", "password": PASSWORD, "csrfmiddlewaretoken": token},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert login.status_code == 302, login.text[:300]
+    session = logged_in(stack, "reviewer1")
     link = None
     while link is None and time.monotonic() - said < 10:
         page = session.get(f"{url}/", params={"q": "fietsframes"}, timeout=10).text
@@ -67,3 +77,34 @@ def test_a_conversation_held_now_is_listed_for_a_new_account(stack):
             time.sleep(0.5)
     assert link, "the conversation is not in the console within 10 s"
     assert sender in session.get(url + link.group(1), timeout=10).text
+
+
+def test_a_contact_request_made_in_the_chat_is_mailed_and_listed(stack, region_index):
+    """make run's whole path: the form in the chat, the console's intake, the outbox, the page."""
+    region = next(r for r in region_index.data.regions if r.contact == "national")
+    place = next(p for p in region.places if [x.id for x in region_index.find(p).regions] == [region.id])
+    company = f"Fietsframes {uuid.uuid4().hex[:8]} BV"
+    sender = uuid.uuid4().hex
+    for text in (f"wij zitten in {place}", "/affirm", "Petra Jansen", company, "petra@fietsframes.nl", "geen"):
+        stack.say(text, sender)
+    stack.say("Wij willen graag een bedrijfsbezoek voor vmbo-klassen organiseren.", sender)
+    stack.say("/affirm", sender)
+    sent = time.monotonic()
+
+    outbox = stack.extra["outbox"]
+    mail = None
+    while mail is None and time.monotonic() - sent < 20:
+        mail = next((m for m in outbox.glob("*.eml") if company in m.read_text(errors="replace")), None)
+        if mail is None:
+            time.sleep(0.5)
+    assert mail is not None, "no mail in the outbox within 20 s"
+    make_account(stack, "reviewer2")
+    session = logged_in(stack, "reviewer2")
+    url = console_url(stack)
+    listed = session.get(f"{url}/contactverzoeken/", params={"regio": region.id}, timeout=10)
+    assert listed.status_code == 200
+    links = re.findall(r'href="(/contactverzoeken/\d+/)"', listed.text)
+    details = [session.get(url + link, timeout=10).text for link in links]
+    detail = next((d for d in details if company in d), None)
+    assert detail is not None, "the request is not on the Contactverzoeken page"
+    assert "Doorgestuurd" in detail and region.name in detail and "/gesprekken/" in detail

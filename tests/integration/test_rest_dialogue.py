@@ -81,8 +81,8 @@ def test_asking_for_a_person_gets_the_handoff_answer(stack, national_email):
     sender = uuid.uuid4().hex
     stack.say("Kan ik iemand van STO aan de lijn krijgen?", sender)
     turn = last_turn(stack, sender)
-    assert turn.intent == "human_handoff" and turn.keys == ["utter_human_handoff"]
-    assert national_email in turn.text
+    assert turn.intent == "human_handoff" and turn.keys == ["utter_human_handoff", "contact.offer"]
+    assert national_email in turn.text and turn.slots["contact_offered"] is True
 
 
 def test_out_of_scope_gets_an_out_of_scope_answer(stack):

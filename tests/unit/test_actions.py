@@ -109,9 +109,17 @@ def test_place_without_region_page_gets_the_national_route(domain, region_index,
     region, place = region_where(region_index, contact="national", name_uncertain=False)
     message, slots = run(ActionFindRegion(), tracker(place, places=[place]), domain)
     message = only(message)
-    assert message["message_parts"] == ["region.found_place", "region.contact_national"]
+    assert message["message_parts"] == ["region.found_place", "region.contact_national", "contact.offer_after_region"]
     assert national_email in message["text"] and region.name.rstrip(".") in message["text"]
-    assert slots["region_id"] == region.id
+    assert slots["region_id"] == region.id and slots["contact_offered"] is True
+    assert message["buttons"][0]["payload"] == "/affirm", "a yes starts the contact request"
+
+
+def test_place_with_region_page_gets_no_contact_offer(domain, region_index):
+    region, place = region_where(region_index, contact="region_page", name_uncertain=False)
+    message, slots = run(ActionFindRegion(), tracker(place, places=[place]), domain)
+    assert "contact.offer_after_region" not in only(message)["message_parts"]
+    assert "contact_offered" not in slots
 
 
 def test_uncertain_region_name_is_flagged(domain, region_index):

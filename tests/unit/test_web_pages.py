@@ -22,7 +22,12 @@ PAGES = {"/": "/", "/index.html": "/", "/over-sto.html": "/over-sto.html", "/pri
 def web_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = local_servers.free_port()
     log = tmp_path_factory.mktemp("web") / "web.log"
-    settings = {"RASA_PUBLIC_URL": "https://bot.example.nl", "RETENTION_DAYS": "28", "AUDIT_RETENTION_DAYS": "365"}
+    settings = {
+        "RASA_PUBLIC_URL": "https://bot.example.nl",
+        "RETENTION_DAYS": "28",
+        "AUDIT_RETENTION_DAYS": "365",
+        "CONTACT_RETENTION_DAYS": "42",
+    }
     process = local_servers.start_process(web_command(str(port)), settings, log)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -51,6 +56,8 @@ def test_the_privacy_page_states_the_configured_retention(web_url, national_emai
     page = requests.get(web_url + "/privacy.html", timeout=5).text
     assert "<strong>28 dagen na het laatste bericht</strong>" in page
     assert "<strong>365 dagen</strong>" in page
+    assert "<strong>42 dagen</strong> na" in page, "how long a contact request is kept"
+    assert "__" not in page, "every placeholder is filled in"
     assert f'href="mailto:{national_email}"' in page, "erasure requests go to the national address"
 
 

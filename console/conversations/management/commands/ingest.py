@@ -1,7 +1,8 @@
 """Copy new events from Rasa's tracker store into the console's read model.
 
-python manage.py ingest           # poll forever (every CONSOLE_INGEST_INTERVAL seconds), and
-                                  # apply retention at start and hourly (privacy.retention)
+python manage.py ingest           # poll forever (every CONSOLE_INGEST_INTERVAL seconds), apply
+                                  # retention at start and hourly (privacy.retention) and send
+                                  # contact requests (contacts.delivery)
 python manage.py ingest --once    # one catch-up pass, then exit
 """
 
@@ -12,6 +13,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from contacts.delivery import DeliveryThread
 from conversations import ingest
 from conversations.tracker_source import default_events
 from privacy.retention import RetentionThread
@@ -33,14 +35,17 @@ class Command(BaseCommand):
             return
         thread = ingest.IngestThread(source)
         retention = RetentionThread(default_events())
+        delivery = DeliveryThread()
 
         def stop(*_):
             thread.stop()
             retention.stop()
+            delivery.stop()
 
         signal.signal(signal.SIGTERM, stop)
         thread.start()
         retention.start()
+        delivery.start()
         try:
             while thread.is_alive():
                 thread.join(1)

@@ -1,5 +1,5 @@
-"""Production server: migrations, static files check, the ingest and retention threads and waitress,
-in one process.
+"""Production server: migrations, static files check, the ingest, retention and contact-request
+delivery threads and waitress, in one process.
 
     python manage.py serve [--port 8090] [--host 127.0.0.1]
 
@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from contacts.delivery import DeliveryThread
 from conversations.ingest import IngestThread
 from conversations.tracker_source import default_events
 from privacy.retention import RetentionThread
@@ -33,8 +34,13 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=int(os.environ.get("CONSOLE_THREADS", "8")))
         parser.add_argument("--no-ingest", action="store_true", help="run the ingest elsewhere")
         parser.add_argument("--no-retention", action="store_true", help="no retention thread (--no-ingest implies it)")
+        parser.add_argument(
+            "--no-delivery", action="store_true", help="no contact-request mail thread (--no-ingest implies it)"
+        )
 
-    def handle(self, host: str, port: int, threads: int, no_ingest: bool, no_retention: bool, **options):
+    def handle(
+        self, host: str, port: int, threads: int, no_ingest: bool, no_retention: bool, no_delivery: bool, **options
+    ):
         from waitress import serve
 
         from console_site.wsgi import application
@@ -52,13 +58,17 @@ class Command(BaseCommand):
             # audit entries past AUDIT_RETENTION_DAYS.
             retention_thread = RetentionThread(default_events())
             retention_thread.start()
+        delivery_thread = None
+        if not no_ingest and not no_delivery:
+            # The contact requests the ingest takes in: mailed (SMTP_HOST) or written to the outbox.
+            delivery_thread = DeliveryThread()
+            delivery_thread.start()
 
         def stop(signum, frame):
             log.info("stopping (signal %s)", signum)
-            if ingest_thread:
-                ingest_thread.stop()
-            if retention_thread:
-                retention_thread.stop()
+            for thread in (ingest_thread, retention_thread, delivery_thread):
+                if thread:
+                    thread.stop()
             sys.exit(0)
 
         signal.signal(signal.SIGTERM, stop)

@@ -1,4 +1,5 @@
-"""Erase conversations past the retention period (RETENTION_DAYS) and old audit entries.
+"""Erase conversations past the retention period (RETENTION_DAYS), contact requests past
+CONTACT_RETENTION_DAYS and old audit entries.
 
     python manage.py retention [--dry-run]
 
@@ -15,7 +16,10 @@ from privacy import retention
 
 
 class Command(BaseCommand):
-    help = "Delete conversations older than RETENTION_DAYS (tracker store and console) and old audit entries."
+    help = (
+        "Delete conversations older than RETENTION_DAYS (tracker store and console), contact requests "
+        "older than CONTACT_RETENTION_DAYS and old audit entries."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
@@ -29,7 +33,9 @@ class Command(BaseCommand):
         verb = "would delete" if dry_run else "deleted"
         self.stdout.write(
             f"{verb}: {result.conversations} conversations, {result.events} tracker events, "
-            f"{result.audit_entries} audit entries "
+            f"{result.audit_entries} audit entries, {result.contact_requests} contact requests "
             f"(conversations idle since before {result.cutoff:%Y-%m-%d %H:%M} UTC, RETENTION_DAYS="
-            f"{settings.RETENTION_DAYS}; audit entries after AUDIT_RETENTION_DAYS={settings.AUDIT_RETENTION_DAYS})"
+            f"{settings.RETENTION_DAYS}; contact requests after CONTACT_RETENTION_DAYS="
+            f"{settings.CONTACT_RETENTION_DAYS}; audit entries after "
+            f"AUDIT_RETENTION_DAYS={settings.AUDIT_RETENTION_DAYS})"
         )
