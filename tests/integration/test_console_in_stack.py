@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import time
 import uuid
@@ -108,3 +109,21 @@ def test_a_contact_request_made_in_the_chat_is_mailed_and_listed(stack, region_i
     detail = next((d for d in details if company in d), None)
     assert detail is not None, "the request is not on the Contactverzoeken page"
     assert "Doorgestuurd" in detail and region.name in detail and "/gesprekken/" in detail
+
+
+def test_a_refused_contact_request_is_stored_nowhere(stack):
+    """No consent: no request in the console's table, no mail, no event to make one from."""
+    sender = uuid.uuid4().hex
+    company = f"Weigeraar {uuid.uuid4().hex[:8]}"
+    answers = ("kan iemand mij terugbellen?", "/affirm", "Zwolle", "Kees de Boer", company, "kees@weigeraar.nl", "geen")
+    for text in answers:
+        stack.say(text, sender)
+    stack.say("Ik heb een vraag over stages.", sender)
+    stack.say("/deny", sender)
+    time.sleep(8)  # longer than one ingest poll (2 s) plus one delivery round (5 s)
+    console_db = stack.env["CONSOLE_DB_FILE"]
+    with sqlite3.connect(console_db) as db:
+        stored = db.execute("SELECT COUNT(*) FROM contacts_contactrequest WHERE sender_id = ?", (sender,)).fetchone()
+        total = db.execute("SELECT COUNT(*) FROM conversations_turn").fetchone()
+    assert stored == (0,) and total[0] > 0, "the console ingested the conversation but stored no request"
+    assert not any(company in m.read_text(errors="replace") for m in stack.extra["outbox"].glob("*.eml"))
