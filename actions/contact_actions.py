@@ -16,13 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import contact_request as request
 from actions import messages
 from actions.contact_fields import find_email, find_phone, introduced_name
-from actions.region_service import current_index
-from sto_regions import RegionDataError, RegionIndex
+from actions.region_actions import load_index
 
 logger = logging.getLogger(__name__)
 
-YES = "/affirm"
-NO = "/deny"
 CHANGE = "/contact_change"
 # The fields a company can change from the summary, in the order of the summary.
 CHANGEABLE = (
@@ -35,19 +32,10 @@ CHANGEABLE = (
 )
 
 
-def _index(dispatcher: CollectingDispatcher) -> RegionIndex | None:
-    try:
-        return current_index()
-    except RegionDataError as error:
-        logger.error("Region data unavailable: %s", error)
-        messages.send(dispatcher, "region.data_unavailable", messages.text("region", "data_unavailable"))
-        return None
-
-
 def offer_buttons() -> list[dict[str, str]]:
     return [
-        {"title": request.text("button_yes_request"), "payload": YES},
-        {"title": request.text("button_no_thanks"), "payload": NO},
+        {"title": request.text("button_yes_request"), "payload": request.YES},
+        {"title": request.text("button_no_thanks"), "payload": request.NO},
     ]
 
 
@@ -79,7 +67,7 @@ class ActionOfferContactRequest(Action):
         return "action_offer_contact_request"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        index = _index(dispatcher)
+        index = load_index(dispatcher)
         if index is None:
             return []
         region = request.region_of(tracker, index)
@@ -163,7 +151,7 @@ class ActionAskContactConsent(Action):
         return "action_ask_contact_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        index = _index(dispatcher)
+        index = load_index(dispatcher)
         if index is None:
             return []
         region = request.region_of(tracker, index)
@@ -172,9 +160,9 @@ class ActionAskContactConsent(Action):
             ("contact.consent", request.consent_question(index, region)),
         ]
         buttons = [
-            {"title": request.text("button_send"), "payload": YES},
+            {"title": request.text("button_send"), "payload": request.YES},
             {"title": request.text("button_change"), "payload": CHANGE},
-            {"title": request.text("button_dont_send"), "payload": NO},
+            {"title": request.text("button_dont_send"), "payload": request.NO},
         ]
         messages.send(
             dispatcher, "contact.summary", "\n\n".join(body for _, body in parts), buttons, [k for k, _ in parts]
@@ -206,7 +194,7 @@ class ActionSubmitContactRequest(Action):
         if tracker.get_slot(request.SLOT_STOPPED):
             messages.send(dispatcher, "contact.stopped", request.text("stopped"))
             return forget
-        index = _index(dispatcher)
+        index = load_index(dispatcher)
         if index is None:
             return forget
         national_email = index.data.national_contact.email

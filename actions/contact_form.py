@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions import contact_fields as fields
 from actions import contact_request as request
 from actions import messages
-from actions.region_actions import _region_button
+from actions.region_actions import region_button
 from actions.region_context import latest_intent, place_entities
 from actions.region_service import current_index
 from sto_regions import RegionDataError, resolve
@@ -93,7 +93,7 @@ class ValidateContactRequestForm(FormValidationAction):
             region = result.regions[0]
             return {request.SLOT_PLACE: region.name, request.SLOT_REGION: region.id}
         if result is not None and result.regions and (result.kind == KIND_PROVINCE or len(result.regions) > 1):
-            buttons = [_region_button(region) for region in result.regions]
+            buttons = [region_button(region) for region in result.regions]
             _say(dispatcher, "place_several", buttons, place=result.matched_name)
             return {request.SLOT_PLACE: None}
         _say(dispatcher, "place_unknown")

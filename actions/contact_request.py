@@ -16,10 +16,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions import messages
+from actions.region_context import SLOT_REGION
 from sto_assistent.settings import setting
 from sto_regions import Region, RegionIndex
 
-SLOT_REGION = "region_id"
+# Buttons of the offer and the summary: a yes starts or sends, a no drops (data/rules/contact.yml).
+YES = "/affirm"
+NO = "/deny"
 SLOT_OFFERED = "contact_offered"
 SLOT_REQUEST = "contact_request"
 SLOT_PLACE = "contact_place"

@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import messages
+from actions import contact_request, messages
 from actions.fallback_actions import suggestions
 from actions.region_context import PLACE_ENTITY, SLOT_REGION, latest_intent, place_entities, resolve_latest
 from actions.region_service import current_index
@@ -21,7 +21,6 @@ logger = logging.getLogger(__name__)
 
 SLOT_PLACE = "place"
 SLOT_AWAITING_PLACE = "awaiting_place"
-SLOT_CONTACT_OFFERED = "contact_offered"
 MAX_SCHOOLS_LISTED = 8
 
 
@@ -37,7 +36,7 @@ def _send_parts(dispatcher: CollectingDispatcher, parts: list[tuple[str, str]], 
     messages.send(dispatcher, keys[0], " ".join(text for _, text in parts), buttons, parts=keys)
 
 
-def _region_button(region: Region) -> dict[str, str]:
+def region_button(region: Region) -> dict[str, str]:
     payload = json.dumps({PLACE_ENTITY: region.id})
     return {"title": region.name[:60], "payload": f"/find_region{payload}"}
 
@@ -53,12 +52,12 @@ def _offer_contact(region: Region, parts: list[tuple[str, str]], buttons: list[d
     """A region without a region page: offer a contact request (a yes starts it)."""
     if region.contact == "region_page" and region.url:
         return []
-    parts.append(("contact.offer_after_region", messages.text("contact", "offer_after_region")))
-    buttons.insert(0, {"title": messages.text("contact", "button_yes_request"), "payload": "/affirm"})
-    return [SlotSet(SLOT_CONTACT_OFFERED, True)]
+    parts.append(("contact.offer_after_region", contact_request.text("offer_after_region")))
+    buttons.insert(0, {"title": contact_request.text("button_yes_request"), "payload": contact_request.YES})
+    return [SlotSet(contact_request.SLOT_OFFERED, True)]
 
 
-def _load_index(dispatcher: CollectingDispatcher) -> RegionIndex | None:
+def load_index(dispatcher: CollectingDispatcher) -> RegionIndex | None:
     try:
         return current_index()
     except RegionDataError as error:
@@ -78,7 +77,7 @@ class ActionFindRegion(Action):
         return "action_find_region"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        index = _load_index(dispatcher)
+        index = load_index(dispatcher)
         if index is None:
             return [SlotSet(SLOT_PLACE, None)]
         intent = latest_intent(tracker)
@@ -114,7 +113,7 @@ def answer_lookup(
             dispatcher,
             "region.province_regions",
             _msg("province_regions", province=result.matched_name, count=len(result.regions)),
-            [_region_button(region) for region in result.regions],
+            [region_button(region) for region in result.regions],
         )
         return done
     if result.kind == KIND_PLACE and len(result.regions) > 1:
@@ -123,7 +122,7 @@ def answer_lookup(
             dispatcher,
             "region.several_regions",
             _msg("several_regions", place=result.matched_name, regions=names),
-            [_region_button(region) for region in result.regions],
+            [region_button(region) for region in result.regions],
         )
         return done
     if result.found:
@@ -168,7 +167,7 @@ class _RegionFollowUp:
     def region_or_ask(
         self, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> tuple[RegionIndex | None, Region | None, list[EventType]]:
-        index = _load_index(dispatcher)
+        index = load_index(dispatcher)
         if index is None:
             return None, None, []
         region = index.region(tracker.get_slot(SLOT_REGION))
@@ -207,7 +206,7 @@ class ActionPlaceDeclined(Action):
         return "action_place_declined"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        index = _load_index(dispatcher)
+        index = load_index(dispatcher)
         if index is not None:
             contact = index.data.national_contact
             messages.send(
