@@ -7,9 +7,9 @@ ENV := $(PY) -m sto_assistent.env
 MODEL := models/sto-assistent.tar.gz
 TRAINING_INPUTS := config.yml $(shell find domain data -name '*.yml' 2>/dev/null) knowledge/regions.yml
 WEB_INPUTS := $(wildcard web/package.json web/package-lock.json web/build.mjs web/src/*.js web/src/*.css)
-PY_SOURCES := actions channels sto_assistent sto_regions scripts tests web/serve.py console
+PY_SOURCES := actions channels nlu_components sto_assistent sto_regions scripts tests web/serve.py console
 
-.PHONY: help install run shell train lookup validate test test-fast crossval compare bench lint format clean
+.PHONY: help install run run-prod shell train lookup validate test test-fast crossval compare bench lint format clean
 
 help: ## list the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
@@ -21,6 +21,9 @@ install: .stamps/install ## create .venv (Python 3.10), install everything, buil
 
 run: install console-install $(MODEL) ## start everything: actions :5055, Rasa :5005, web page :8080, console :8090
 	$(PY) -m sto_assistent.run
+
+run-prod: install console-install $(MODEL) ## production-like: nginx :8000, RASA_INSTANCES=2 Rasa, PostgreSQL, Redis
+	$(PY) -m sto_assistent.run_prod
 
 shell: install $(MODEL) ## talk to the assistant in this terminal (rasa shell)
 	$(PY) -m sto_assistent.run --shell
@@ -62,8 +65,16 @@ format: install ## apply ruff's fixes and formatting
 	$(PY) -m ruff check --fix $(PY_SOURCES)
 	$(PY) -m ruff format $(PY_SOURCES)
 
+# Offline: both venvs against security/advisories.json + security/mitigations.yml (README, "Dependency audit").
+.PHONY: audit audit-refresh
+audit: install ## dependency audit of .venv and console/.venv against the vendored advisories (offline)
+	$(PY) -m sto_assistent.audit
+
+audit-refresh: install ## refresh security/advisories.json from PyPI (needs the network; else by hand, README)
+	$(PY) -m sto_assistent.audit_refresh
+
 clean: ## remove models, results, build output and local databases
-	rm -rf models results .stamps build var/*.db .rasa
+	rm -rf models results .stamps build var/*.db var/nginx .rasa
 
 # ---- support console (console/README.md): its own venv, run from the repository root
 CONSOLE_PY := console/.venv/bin/python

@@ -10,7 +10,9 @@ stays silent), the user gets a clear Dutch message instead of nothing.
 
 from __future__ import annotations
 
+import inspect
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -134,4 +136,18 @@ class GuardedSocketIOInput(SocketIOInput):
         blueprint = super().blueprint(guard(on_new_message))
         # Rasa disables the origin check ([]); only configured sites may connect.
         self.sio.eio.cors_allowed_origins = allowed_origins()
+        # Replaces Rasa's handler, which calls enter_room without awaiting it: since
+        # python-socketio 5.10 that is a coroutine, so the socket never joined the session's
+        # room and the bot's replies, sent to that room, reached nobody (RasaHQ/rasa#13027).
+        self.sio.on("session_request", handler=self._session_request, namespace=self.namespace)
         return blueprint
+
+    async def _session_request(self, sid: str, data: dict[str, Any] | None) -> None:
+        """Join the socket to the session the client asks for (a new one if none), confirm it."""
+        requested = data.get("session_id") if isinstance(data, dict) else None
+        session_id = requested if isinstance(requested, str) and requested else uuid.uuid4().hex
+        if self.session_persistence:
+            joined = self.sio.enter_room(sid, session_id, namespace=self.namespace)
+            if inspect.isawaitable(joined):  # a plain call before python-socketio 5.10
+                await joined
+        await self.sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)

@@ -15,6 +15,7 @@ echo "== 1/3 lint + data validation (rasa data validate --fail-on-warnings)"
   > results/validate.log 2>&1 &
 validate=$!
 make --no-print-directory lint
+make --no-print-directory audit
 if ! wait "$validate"; then
   cat results/validate.log
   echo "rasa data validate failed (log above)" >&2

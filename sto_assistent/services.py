@@ -6,9 +6,12 @@ these definitions, so a command line or a port is written down once.
 
 from __future__ import annotations
 
+import os
+import shutil
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from sto_assistent.settings import MODEL_PATH, PROJECT_DIR, VENV_BIN
 
@@ -21,13 +24,15 @@ class ServiceSpec:
 
 
 def actions_command(port: str) -> list[str]:
-    return [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)]
+    """rasa-sdk's server behind the token check (sto_assistent/action_server.py), on ACTIONS_HOST."""
+    return [str(VENV_BIN / "python"), "-m", "sto_assistent.action_server", "--port", str(port)]
 
 
-def rasa_command(port: str) -> list[str]:
+def rasa_command(port: str, host: str | None = None) -> list[str]:
+    """`rasa run` on every interface (`make run`) or on `host` only (the production-like stack)."""
     return [
         str(VENV_BIN / "rasa"), "run", "--model", str(MODEL_PATH), "--endpoints", "endpoints.yml",
-        "--credentials", "credentials.yml", "--port", str(port),
+        "--credentials", "credentials.yml", "--port", str(port), *(["--interface", host] if host else []),
     ]  # fmt: skip
 
 
@@ -48,6 +53,19 @@ CONSOLE_PYTHON = PROJECT_DIR / "console" / ".venv" / "bin" / "python"
 def console_command(port: str) -> list[str]:
     """The support console (its own virtualenv): migrations, ingest thread, waitress."""
     return [str(CONSOLE_PYTHON), str(PROJECT_DIR / "console" / "manage.py"), "serve", "--port", str(port)]
+
+
+# Debian puts nginx in /usr/sbin, which is not on every user's PATH.
+NGINX_EXTRA_PATH = os.pathsep.join(["/usr/sbin", "/usr/local/sbin"])
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or shutil.which("nginx", path=NGINX_EXTRA_PATH)
+
+
+def nginx_command(conf: Path, run_dir: Path) -> list[str]:
+    """nginx in the foreground (`daemon off` in the config), everything it writes in run_dir."""
+    return [nginx_binary() or "nginx", "-p", str(run_dir), "-e", str(run_dir / "error.log"), "-c", str(conf)]
 
 
 def local_url(port: str, path: str = "/") -> str:

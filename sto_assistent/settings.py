@@ -3,6 +3,7 @@
 `build_env()` is the environment every service runs with: the process environment wins over
 `.env`, `.env` over the defaults below; derived values (tracker store URL, action endpoint)
 are filled in last. Defaults need no set-up: SQLite under var/, ports 5005/5055/8080/8090.
+`PROD_DEFAULTS` are what the production-like stack (`make run-prod`) uses instead.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ HELDOUT_DIR = PROJECT_DIR / "tests" / "nlu_heldout"
 DEV_SET_FILE = PROJECT_DIR / "tests" / "dev" / "single_turns.yml"
 INDEPENDENT_DIR = PROJECT_DIR / "tests" / "independent"
 INDEPENDENT_SINGLE_TURNS_FILE = INDEPENDENT_DIR / "single_turns.yml"
+# The production-like stack (`make run-prod`): templates and files for containers in deploy/.
+DEPLOY_DIR = PROJECT_DIR / "deploy"
+NGINX_TEMPLATE = DEPLOY_DIR / "nginx.conf.template"
+COMPOSE_FILE = DEPLOY_DIR / "compose.yml"
 
 DEFAULTS: dict[str, str] = {
     "RASA_PORT": "5005",
@@ -32,6 +37,21 @@ DEFAULTS: dict[str, str] = {
     "WEB_PORT": "8080",
     "WEB_HOST": "127.0.0.1",
     "CONSOLE_PORT": "8090",
+    "ACTIONS_HOST": "127.0.0.1",
+    # Shared secret Rasa sends to the action server (header ACTION_SERVER_TOKEN_HEADER). Empty
+    # (`make run`): none is asked for; the action server listens on ACTIONS_HOST only.
+    "ACTION_SERVER_TOKEN": "",
+    "ACTION_SERVER_TOKEN_FILE": "var/action-server-token",
+    # Lock store of endpoints.yml: one Rasa process keeps its locks in memory.
+    "LOCK_STORE_TYPE": "in_memory",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    # `make run-prod`: nginx's port (the only one open beyond localhost), Rasa instances
+    # on consecutive ports from RASA_PORT.
+    "PROD_PORT": "8000",
+    "RASA_INSTANCES": "2",
+    "NGINX_RUN_DIR": "var/nginx",  # its rendered config, pid, temp files and logs
+    # The console's path below its host ("" at its own port, /console behind nginx).
+    "CONSOLE_URL_PREFIX": "",
     "TRACKER_DB_FILE": "var/conversations.db",
     "REGIONS_FILE": "knowledge/regions.yml",
     "REGIONS_REFRESH_SECONDS": "300",
@@ -42,6 +62,17 @@ DEFAULTS: dict[str, str] = {
     "AUDIT_RETENTION_DAYS": "730",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     "TF_CPP_MIN_LOG_LEVEL": "2",
+}
+ACTION_SERVER_TOKEN_HEADER = "X-Action-Server-Token"
+
+# What `make run-prod` changes: PostgreSQL (its own database, created when missing), the
+# Redis lock store, the console under /console behind nginx (which it trusts for the
+# client's address). The environment and .env still win.
+PROD_DEFAULTS: dict[str, str] = {
+    "TRACKER_STORE_URL": "postgresql://postgres@127.0.0.1:5432/sto_assistent",
+    "LOCK_STORE_TYPE": "sto_assistent.lock_store.AtomicRedisLockStore",
+    "CONSOLE_URL_PREFIX": "/console",
+    "CONSOLE_TRUSTED_PROXY": "127.0.0.1",
 }
 
 
@@ -61,13 +92,30 @@ def regions_file(env: Mapping[str, str] | None = None) -> Path:
     return project_path(setting("REGIONS_FILE", env))
 
 
-def build_env(base: Mapping[str, str] | None = None, project_dir: Path = PROJECT_DIR) -> dict[str, str]:
-    """Process env wins over .env, .env over defaults; derived values filled in last."""
-    env: dict[str, str] = dict(DEFAULTS)
+def merged_env(
+    base: Mapping[str, str] | None = None, project_dir: Path = PROJECT_DIR, defaults: Mapping[str, str] = DEFAULTS
+) -> dict[str, str]:
+    """Process env wins over .env, .env over defaults; an empty value keeps the default."""
+    env: dict[str, str] = dict(defaults)
+    sources: list[Mapping[str, str | None]] = []
     env_file = project_dir / ".env"
     if env_file.exists():
-        env.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
-    env.update(os.environ if base is None else base)
+        sources.append(dotenv_values(env_file))
+    sources.append(os.environ if base is None else base)
+    for source in sources:
+        env.update({k: v for k, v in source.items() if v is not None and (v.strip() or k not in defaults)})
+    return env
+
+
+def build_env(
+    base: Mapping[str, str] | None = None, project_dir: Path = PROJECT_DIR, defaults: Mapping[str, str] = DEFAULTS
+) -> dict[str, str]:
+    """The merged environment (see merged_env) with the derived values filled in."""
+    return derive_env(merged_env(base, project_dir, defaults), project_dir)
+
+
+def derive_env(env: dict[str, str], project_dir: Path = PROJECT_DIR) -> dict[str, str]:
+    """Fill in what follows from other values (tracker store URL, action endpoint, privacy page)."""
     if not env.get("TRACKER_STORE_URL"):
         db_file = Path(env["TRACKER_DB_FILE"])
         if not db_file.is_absolute():

@@ -47,7 +47,6 @@ class LoginRequiredEverywhereMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.public_prefixes = (settings.STATIC_URL,)
 
     def __call__(self, request):
         if not request.user.is_authenticated and not self._is_public(request.path):
@@ -55,4 +54,5 @@ class LoginRequiredEverywhereMiddleware:
         return self.get_response(request)
 
     def _is_public(self, path: str) -> bool:
-        return path == reverse(settings.LOGIN_URL) or path.startswith(self.public_prefixes)
+        # Read per request: STATIC_URL carries the request's script prefix (see settings).
+        return path == reverse(settings.LOGIN_URL) or path.startswith(settings.STATIC_URL)

@@ -147,7 +147,11 @@ TIME_ZONE = ENV.get("CONSOLE_TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "/static/"
+# Under CONSOLE_URL_PREFIX behind nginx (`serve --url-prefix`): links carry the prefix, while
+# WhiteNoise matches the path below it (waitress strips the prefix from PATH_INFO).
+URL_PREFIX = ENV.get("CONSOLE_URL_PREFIX", "").strip().rstrip("/")
+STATIC_URL = f"{URL_PREFIX}/static/"
+WHITENOISE_STATIC_PREFIX = "/static/"
 STATIC_ROOT = BASE_DIR / "build" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {

@@ -1,9 +1,15 @@
 """Production server: migrations, static files check, the ingest, retention and contact-request
 delivery threads and waitress, in one process.
 
-    python manage.py serve [--port 8090] [--host 127.0.0.1]
+    python manage.py serve [--port 8090] [--host 127.0.0.1] [--trusted-proxy 127.0.0.1]
 
-Health check: GET /login/ answers 200.
+Health check: GET /login/ answers 200 (with a URL prefix: GET <prefix>/login/).
+
+Behind nginx (`make run-prod`) the console lives under CONSOLE_URL_PREFIX (settings.URL_PREFIX):
+waitress serves only paths below it and tells Django (SCRIPT_NAME), so links, redirects and static
+files carry it.
+CONSOLE_TRUSTED_PROXY is the proxy's address: from it alone waitress takes the client's address
+(X-Forwarded-For, for the login lock and the audit log) and scheme (X-Forwarded-Proto).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("CONSOLE_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_PORT", "8090")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("CONSOLE_THREADS", "8")))
+        parser.add_argument("--trusted-proxy", default=os.environ.get("CONSOLE_TRUSTED_PROXY", ""))
         parser.add_argument("--no-ingest", action="store_true", help="run the ingest elsewhere")
         parser.add_argument("--no-retention", action="store_true", help="no retention thread (--no-ingest implies it)")
         parser.add_argument(
@@ -39,7 +46,15 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, host: str, port: int, threads: int, no_ingest: bool, no_retention: bool, no_delivery: bool, **options
+        self,
+        host: str,
+        port: int,
+        threads: int,
+        trusted_proxy: str,
+        no_ingest: bool,
+        no_retention: bool,
+        no_delivery: bool,
+        **options,
     ):
         from waitress import serve
 
@@ -74,6 +89,22 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         log.info("console on http://%s:%d/ (tracker store %s)", host, port, settings.TRACKER_STORE_URL.split("@")[-1])
+        proxy = (
+            {
+                "trusted_proxy": trusted_proxy,
+                "trusted_proxy_count": 1,
+                "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+            }
+            if trusted_proxy
+            else {}
+        )
         serve(
-            application, host=host, port=port, threads=threads, ident="sto-console", clear_untrusted_proxy_headers=True
+            application,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="sto-console",
+            clear_untrusted_proxy_headers=True,
+            url_prefix=settings.URL_PREFIX,
+            **proxy,
         )
