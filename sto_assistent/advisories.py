@@ -22,13 +22,10 @@ import yaml
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from sto_assistent.settings import PROJECT_DIR
+from sto_assistent.settings import ADVISORIES_FILE, MITIGATIONS_FILE
 
 T = TypeVar("T")
 
-SECURITY_DIR = PROJECT_DIR / "security"
-ADVISORIES_FILE = SECURITY_DIR / "advisories.json"
-MITIGATIONS_FILE = SECURITY_DIR / "mitigations.yml"
 SNAPSHOT_FORMAT = "sto-advisories/1"
 # A snapshot older than this no longer proves anything: new advisories appear every week.
 MAX_SNAPSHOT_AGE_DAYS = 120

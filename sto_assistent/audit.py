@@ -21,9 +21,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from sto_assistent.advisories import (
-    ADVISORIES_FILE,
     MAX_SNAPSHOT_AGE_DAYS,
-    MITIGATIONS_FILE,
     Advisory,
     AuditDataError,
     Mitigation,
@@ -32,6 +30,7 @@ from sto_assistent.advisories import (
     load_mitigations,
     load_snapshot,
 )
+from sto_assistent.settings import ADVISORIES_FILE, MITIGATIONS_FILE
 from sto_assistent.venv_packages import PROJECT_VENVS, Venv, VenvUnreadable, display_path, installed_packages
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_CHECK = 0, 1, 2

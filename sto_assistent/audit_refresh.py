@@ -30,7 +30,8 @@ from typing import Any
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from sto_assistent.advisories import ADVISORIES_FILE, SNAPSHOT_FORMAT, AuditDataError, parse_snapshot
+from sto_assistent.advisories import SNAPSHOT_FORMAT, AuditDataError, parse_snapshot
+from sto_assistent.settings import ADVISORIES_FILE
 from sto_assistent.venv_packages import PROJECT_VENVS, Venv, VenvUnreadable, display_path, installed_packages
 
 PYPI_URL = "https://pypi.org/pypi/{name}/{version}/json"

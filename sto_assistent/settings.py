@@ -30,6 +30,9 @@ INDEPENDENT_SINGLE_TURNS_FILE = INDEPENDENT_DIR / "single_turns.yml"
 DEPLOY_DIR = PROJECT_DIR / "deploy"
 NGINX_TEMPLATE = DEPLOY_DIR / "nginx.conf.template"
 COMPOSE_FILE = DEPLOY_DIR / "compose.yml"
+# The dependency audit (`make audit`): the vendored advisory snapshot and the accepted mitigations.
+ADVISORIES_FILE = PROJECT_DIR / "security" / "advisories.json"
+MITIGATIONS_FILE = PROJECT_DIR / "security" / "mitigations.yml"
 
 DEFAULTS: dict[str, str] = {
     "RASA_PORT": "5005",

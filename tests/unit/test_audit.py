@@ -17,14 +17,13 @@ from packaging.version import Version
 
 from sto_assistent import audit, audit_refresh
 from sto_assistent.advisories import (
-    ADVISORIES_FILE,
-    MITIGATIONS_FILE,
     SNAPSHOT_FORMAT,
     AuditDataError,
     load_mitigations,
     load_snapshot,
     parse_snapshot,
 )
+from sto_assistent.settings import ADVISORIES_FILE, MITIGATIONS_FILE
 from sto_assistent.venv_packages import Venv, VenvUnreadable, installed_packages
 
 TODAY = dt.date(2026, 12, 2)
