@@ -9,7 +9,7 @@ TRAINING_INPUTS := config.yml $(shell find domain data -name '*.yml' 2>/dev/null
 WEB_INPUTS := $(wildcard web/package.json web/package-lock.json web/build.mjs web/src/*.js web/src/*.css)
 PY_SOURCES := actions channels nlu_components sto_assistent sto_regions scripts tests web/serve.py console
 
-.PHONY: help install run run-prod shell train lookup validate test test-fast crossval compare bench lint format clean
+.PHONY: help install run run-prod shell train lookup validate test test-fast crossval compare bench bench-load lint format clean
 
 help: ## list the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
@@ -52,8 +52,12 @@ crossval: install ## 5-fold cross-validation of the NLU data (slow, 20-35 min)
 compare: install ## train and score config.yml and config/alternatives/*.yml on the dev and held-out sets (slow)
 	$(PY) scripts/compare_configs.py $(CONFIGS)
 
-bench: install $(MODEL) ## training time, model size, cold start, latency, memory
+bench: install $(MODEL) ## training time, model size, cold start, latency, memory; then bench-load
 	$(PY) scripts/bench.py
+	$(PY) scripts/load_bench.py
+
+bench-load: install console-install $(MODEL) ## 50 conversations x 20 turns through nginx at 1 and 2 Rasa instances
+	$(PY) scripts/load_bench.py
 
 lint: install ## ruff, ruff format --check, mypy, derived files in sync
 	$(PY) -m ruff check $(PY_SOURCES)

@@ -3,9 +3,11 @@
 Configured in credentials.yml by module path. They keep Rasa's channel names ("rest",
 "socketio"), so the URLs stay /webhooks/rest/webhook and /socket.io.
 
-Every message passes `input_guard` before NLU and storage. If processing produced no bot
-message at all (for example because the action server is down: Rasa then logs the error and
-stays silent), the user gets a clear Dutch message instead of nothing.
+Every message passes `input_guard` before NLU and storage. A turn's replies are held back until
+the turn is done: if the conversation could not be loaded or saved (sto_assistent.tracker_store
+marks the turn) or processing failed, they are dropped and the user is told the message did
+not go through (`not_processed`, which the widget offers to send again); if processing produced
+no bot message at all, the user gets `no_reply` instead of silence. Texts: channels/messages.yml.
 """
 
 from __future__ import annotations
@@ -14,36 +16,28 @@ import inspect
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
-import yaml
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
-from sanic import Blueprint
+from sanic import Blueprint, Sanic
 from sanic.exceptions import SanicException
 from sanic.request import Request
 
+from channels.conversation_limits import MessageRate, offered_payloads, sets_slots
 from channels.input_guard import clean_metadata, clean_text, valid_sender_id
-from sto_assistent.settings import regions_file, setting
-from sto_regions import load_region_file
+from channels.messages import MESSAGES, NOT_PROCESSED
+from sto_assistent.settings import setting
+from sto_assistent.turn_outcome import begin_turn
 
 logger = logging.getLogger(__name__)
 
-MESSAGES_FILE = Path(__file__).with_name("messages.yml")
-
-
-def _load_messages() -> dict[str, str]:
-    """The channel's own texts, with the national e-mail address from the region data file."""
-    email = load_region_file(regions_file()).national_contact.email
-    texts = yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
-    return {key: text.format(email=email).strip() for key, text in texts.items()}
-
-
-MESSAGES = _load_messages()
-
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+# Sends the `not_processed` text with the marker the widget looks for: (output, recipient, text).
+NotProcessed = Callable[[Any, str, str], Awaitable[None]]
+PROCESSING = "processing"
+MESSAGE_RATE = MessageRate(int(setting("MAX_MESSAGES_PER_MINUTE")))
 
 
 def allowed_origins() -> list[str]:
@@ -55,13 +49,15 @@ def allowed_origins() -> list[str]:
     return [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"]
 
 
-def guard(on_new_message: OnNewMessage) -> OnNewMessage:
+def guard(on_new_message: OnNewMessage, not_processed: NotProcessed) -> OnNewMessage:
     """Wrap Rasa's message handler: clean input, never leave the user without an answer."""
 
     async def handle(message: UserMessage) -> None:
         output = message.output_channel
         if not valid_sender_id(message.sender_id):
-            logger.warning("Rejected message with invalid sender id %r", message.sender_id)
+            logger.warning(
+                "Rejected a message: sender id is not a random UUID (%d characters)", len(message.sender_id or "")
+            )
             await output.send_text_message(message.sender_id or "unknown", MESSAGES["invalid_sender"])
             return
         cleaned = clean_text(message.text)
@@ -73,33 +69,70 @@ def guard(on_new_message: OnNewMessage) -> OnNewMessage:
         if cleaned.unreadable and (message.text or "").strip():
             metadata["input_unreadable"] = True
         message.text, message.metadata = cleaned.text, metadata
+        if not MESSAGE_RATE.allow(message.sender_id):
+            logger.warning(
+                "Conversation %s sent more than %d messages in a minute", message.sender_id, MESSAGE_RATE.limit
+            )
+            await not_processed(output, message.sender_id, MESSAGES["too_many"])
+            return
 
-        sent = _count_replies(output)
+        turn = begin_turn()
+        if sets_slots(message.text) and message.text not in await _offered_payloads(message.sender_id):
+            logger.info("Conversation %s: a payload the bot did not offer, read as text", message.sender_id)
+            message.text, metadata["payload_refused"] = message.text.lstrip("/"), True
+        held = _hold_replies(output)
         try:
             await on_new_message(message)
         except Exception:  # noqa: BLE001 - the user must get an answer whatever failed
             logger.exception("Processing a message from %s failed", message.sender_id)
-        if sent() == 0:
-            logger.error(
-                "No reply produced for sender %s (is the action server up?); sent fallback",
-                message.sender_id,
-            )
+            turn.fail(PROCESSING)
+        if turn.store_failed or PROCESSING in turn.failed:
+            await not_processed(output, message.sender_id, MESSAGES["not_processed"])
+        elif not await held.release():
+            logger.error("No reply produced for sender %s; sent the apology", message.sender_id)
             await output.send_text_message(message.sender_id, MESSAGES["no_reply"])
 
     return handle
 
 
-def _count_replies(output: Any) -> Callable[[], int]:
-    count = 0
-    original = output.send_response
+async def _offered_payloads(sender_id: str) -> set[str]:
+    """What the bot offered this conversation as buttons, read from its tracker store."""
+    try:
+        agent = Sanic.get_app().ctx.agent  # the one Rasa app of this process
+    except (SanicException, AttributeError):
+        return set()
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    return offered_payloads(tracker) if tracker else set()
 
-    async def counting(recipient_id: str, message: dict[str, Any]) -> None:
-        nonlocal count
-        count += 1
-        await original(recipient_id, message)
 
-    output.send_response = counting
-    return lambda: count
+class _HeldReplies:
+    """The turn's replies, sent only once the turn is known to be stored."""
+
+    def __init__(self, send: Callable[[str, dict[str, Any]], Awaitable[None]]) -> None:
+        self.send = send
+        self.replies: list[tuple[str, dict[str, Any]]] = []
+
+    async def hold(self, recipient_id: str, message: dict[str, Any]) -> None:
+        self.replies.append((recipient_id, message))
+
+    async def release(self) -> int:
+        for recipient_id, message in self.replies:
+            await self.send(recipient_id, message)
+        return len(self.replies)
+
+
+def _hold_replies(output: Any) -> _HeldReplies:
+    held = _HeldReplies(output.send_response)
+    output.send_response = held.hold
+    return held
+
+
+async def _rest_not_processed(output: CollectingOutputChannel, recipient_id: str, text: str) -> None:
+    output.messages.append({"recipient_id": recipient_id, "text": text, "custom": NOT_PROCESSED})
+
+
+async def _socketio_not_processed(output: Any, recipient_id: str, text: str) -> None:
+    await output.sio.emit(output.bot_message_evt, {"text": text, "custom": NOT_PROCESSED}, room=recipient_id)
 
 
 class GuardedRestInput(RestInput):
@@ -113,10 +146,7 @@ class GuardedRestInput(RestInput):
             raise SanicException("Body must be a JSON object with 'sender' and 'message'.", 400)
         sender = body.get("sender")
         if not isinstance(sender, str) or not valid_sender_id(sender):
-            raise SanicException(
-                "Field 'sender' must be 1-128 characters from [A-Za-z0-9_.:@-] (use a random UUID per conversation).",
-                400,
-            )
+            raise SanicException("Field 'sender' must be a random UUID (version 4), a new one per conversation.", 400)
         return sender
 
     def _extract_message(self, req: Request) -> str | None:
@@ -124,7 +154,7 @@ class GuardedRestInput(RestInput):
         return message if isinstance(message, str) else None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return super().blueprint(guard(on_new_message))
+        return super().blueprint(guard(on_new_message, _rest_not_processed))
 
 
 class GuardedSocketIOInput(SocketIOInput):
@@ -133,7 +163,7 @@ class GuardedSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        blueprint = super().blueprint(guard(on_new_message))
+        blueprint = super().blueprint(guard(on_new_message, _socketio_not_processed))
         # Rasa disables the origin check ([]); only configured sites may connect.
         self.sio.eio.cors_allowed_origins = allowed_origins()
         # Replaces Rasa's handler, which calls enter_room without awaiting it: since
@@ -145,7 +175,8 @@ class GuardedSocketIOInput(SocketIOInput):
     async def _session_request(self, sid: str, data: dict[str, Any] | None) -> None:
         """Join the socket to the session the client asks for (a new one if none), confirm it."""
         requested = data.get("session_id") if isinstance(data, dict) else None
-        session_id = requested if isinstance(requested, str) and requested else uuid.uuid4().hex
+        # A guessable id would open someone else's conversation: the server picks one instead.
+        session_id = requested if isinstance(requested, str) and valid_sender_id(requested) else str(uuid.uuid4())
         if self.session_persistence:
             joined = self.sio.enter_room(sid, session_id, namespace=self.namespace)
             if inspect.isawaitable(joined):  # a plain call before python-socketio 5.10

@@ -7,6 +7,8 @@
   replaced by the `/nonsense` intent payload, so it gets a clear Dutch answer instead of a
   random classification.
 - Only simple intent payloads ("/intent" or '/intent{"place": "..."}') pass as payloads.
+- A sender (conversation) id must be a random version-4 UUID, with or without hyphens: 122
+  random bits, so nobody can guess another company's conversation and read or write it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ MAX_METADATA_STRING = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\r\n]+")
 _PAYLOAD = re.compile(r"^/[a-z_]+(\{.{0,200}\})?$", re.DOTALL)
-_SENDER = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
+_UUID4 = r"[0-9a-f]{8}(-?)[0-9a-f]{4}(?:\1)4[0-9a-f]{3}(?:\1)[89ab][0-9a-f]{3}(?:\1)[0-9a-f]{12}"
+_SENDER = re.compile(f"^{_UUID4}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

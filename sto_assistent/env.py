@@ -18,7 +18,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     os.chdir(PROJECT_DIR)
     command = VENV_BIN / args[0]
-    os.execvpe(str(command) if command.exists() else args[0], args, build_env())
+    # The full path as argv[0] too: Python finds its virtualenv from argv[0].
+    program = str(command) if command.exists() else args[0]
+    os.execvpe(program, [program, *args[1:]], build_env())
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 Each service runs in its own process group, so stopping kills every process it started.
 SIGINT (Ctrl-C), SIGTERM and SIGHUP (terminal closed) all stop everything. If one service
-dies, the others are stopped too and the exit code is non-zero.
+dies, the others are stopped too and the exit code is non-zero; with `restart` (the
+production-like stack) it is started again instead, as a container orchestrator would, unless
+it keeps dying (MAX_RESTARTS within RESTART_WINDOW_SECONDS).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from sto_assistent.services import ServiceSpec, healthy
 START_TIMEOUT_SECONDS = 180
 STOP_GRACE_SECONDS = 10
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+MAX_RESTARTS = 5
+RESTART_WINDOW_SECONDS = 300
 
 
 @dataclass
@@ -91,8 +95,10 @@ def supervise(
     env: Mapping[str, str],
     cwd: Path,
     when_ready: Callable[[], int | None] = lambda: None,
+    restart: bool = False,
 ) -> int:
-    """Run the services until a stop signal (exit 0) or a service dies (exit 1).
+    """Run the services until a stop signal (exit 0) or a service dies (exit 1; restarted
+    instead with `restart`).
 
     `when_ready` runs once all are healthy; if it returns a number, the services are
     stopped and that number is the exit code (used by `make shell`).
@@ -110,11 +116,19 @@ def supervise(
         result = when_ready()
         if result is not None:
             return result
+        restarts: dict[str, list[float]] = {}
         while True:
             exited = first_exited(running)
             if exited:
-                print(f"Service '{exited}' stopped unexpectedly.", file=sys.stderr)
-                return 1
+                recent = [t for t in restarts.get(exited, []) if t > time.monotonic() - RESTART_WINDOW_SECONDS]
+                if not restart or len(recent) >= MAX_RESTARTS:
+                    print(f"Service '{exited}' stopped unexpectedly.", file=sys.stderr)
+                    return 1
+                print(f"Service '{exited}' stopped unexpectedly; starting it again.", file=sys.stderr, flush=True)
+                restarts[exited] = [*recent, time.monotonic()]
+                index = next(i for i, s in enumerate(running) if s.spec.name == exited)
+                _signal_group(running[index], signal.SIGKILL)  # what it left behind
+                running[index] = start(running[index].spec, env, cwd)
             time.sleep(1)
     except Stop:
         return 0

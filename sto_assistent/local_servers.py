@@ -32,6 +32,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def consecutive_free_ports(count: int) -> int:
+    """The first of `count` consecutive free local ports (Rasa instances of the stack)."""
+    for _ in range(50):
+        first = free_port()
+        try:
+            for port in range(first, first + count):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+    raise RuntimeError(f"no {count} consecutive free ports")
+
+
 def port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
@@ -66,6 +80,15 @@ def wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 240) -
             return
         time.sleep(0.5)
     raise TimeoutError(f"{url} not healthy after {timeout} s")
+
+
+def wait_for_url(url: str, timeout: float = 240) -> None:
+    """Wait for a URL that some other process (a supervisor) brings up."""
+    deadline = time.monotonic() + timeout
+    while not healthy(url):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} not healthy after {timeout} s")
+        time.sleep(0.5)
 
 
 def say(rasa_url: str, text: Any, sender: str | None = None, **extra: Any) -> list[dict[str, Any]]:

@@ -31,7 +31,9 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 logger = logging.getLogger(__name__)
 
 DEFAULT_KEY_PREFIX = "sto-lock"
-SOCKET_TIMEOUT_SECONDS = 10
+# Redis calls are synchronous (Rasa's lock store interface): keep a stalled Redis short. With
+# Redis down a turn fails fast and the user is told to send the message again.
+SOCKET_TIMEOUT_SECONDS = 1
 
 # Shared by the scripts: Redis time in seconds, and dropping the tickets that have expired.
 # KEYS[1] counter, KEYS[2] queue (sorted set: number -> number), KEYS[3] expiry (hash: number -> time)
@@ -107,7 +109,7 @@ class AtomicRedisLockStore(LockStore):  # type: ignore[misc]  # Rasa ships no ty
             raise ValueError("AtomicRedisLockStore needs a Redis URL (lock_store: url: redis://host:6379/0)")
         self.key_prefix = str(key_prefix or kwargs.get("key_prefix") or DEFAULT_KEY_PREFIX)
         timeout = float(kwargs.get("socket_timeout") or socket_timeout)
-        self.red = redis.Redis.from_url(url, socket_timeout=timeout)
+        self.red = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
         self._issue = self.red.register_script(_ISSUE)
         self._read = self.red.register_script(_READ)
         self._finish = self.red.register_script(_FINISH)

@@ -11,6 +11,7 @@ service names.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -39,7 +40,28 @@ class NginxSite:
             "WEB_SERVER": self.web_server,
             "CONSOLE_SERVER": self.console_server,
             "CONSOLE_PREFIX": "/" + self.console_prefix.strip("/"),
+            **failure_replies(),
         }
+
+
+def failure_replies() -> dict[str, str]:
+    """The REST answers nginx gives itself, in the Rasa server's words (channels/messages.yml):
+    no instance could take the message (502/503/504), or too many messages (429). Both carry
+    the marker for "not processed, send it again", like the server's own."""
+    from channels.messages import MESSAGES, NOT_PROCESSED
+
+    def body(key: str) -> str:
+        reply = json.dumps([{"text": MESSAGES[key], "custom": NOT_PROCESSED}], ensure_ascii=False)
+        return _nginx_quoted(reply)
+
+    return {"UNAVAILABLE_REPLY": body("not_processed"), "TOO_MANY_REPLY": body("too_many")}
+
+
+def _nginx_quoted(text: str) -> str:
+    """Inside nginx's single quotes: backslashes and quotes escaped; no variables allowed."""
+    if "$" in text:
+        raise ValueError("a '$' would be read by nginx as a variable")
+    return text.replace("\\", "\\\\").replace("'", "\\'")
 
 
 def render(template: str, values: dict[str, str]) -> str:

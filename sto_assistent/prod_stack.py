@@ -178,6 +178,21 @@ def ensure_database(url: str) -> bool:
         engine.dispose()
 
 
+def drop_database(url: str) -> None:
+    """Drop the PostgreSQL database of `url` if it exists, whoever is connected (tests, bench)."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    server = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            quoted = connection.dialect.identifier_preparer.quote(target.database)
+            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
+    finally:
+        server.dispose()
+
+
 def check_redis(url: str) -> None:
     """Raise ConnectionError unless Redis answers at `url`."""
     import redis

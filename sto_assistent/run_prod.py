@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     def when_ready() -> None:
         print(banner(env), flush=True)
 
-    return launcher.supervise(specs, env, PROJECT_DIR, when_ready)
+    # A service that dies is started again; nginx sends its traffic to the others meanwhile.
+    return launcher.supervise(specs, env, PROJECT_DIR, when_ready, restart=True)
 
 
 if __name__ == "__main__":

@@ -28,17 +28,21 @@ def actions_command(port: str) -> list[str]:
     return [str(VENV_BIN / "python"), "-m", "sto_assistent.action_server", "--port", str(port)]
 
 
+# Rasa with the project's runtime guards (action-call timeouts and apology): sto_assistent/rasa_server.py.
+RASA = [str(VENV_BIN / "python"), "-m", "sto_assistent.rasa_server"]
+
+
 def rasa_command(port: str, host: str | None = None) -> list[str]:
     """`rasa run` on every interface (`make run`) or on `host` only (the production-like stack)."""
     return [
-        str(VENV_BIN / "rasa"), "run", "--model", str(MODEL_PATH), "--endpoints", "endpoints.yml",
+        *RASA, "run", "--model", str(MODEL_PATH), "--endpoints", "endpoints.yml",
         "--credentials", "credentials.yml", "--port", str(port), *(["--interface", host] if host else []),
     ]  # fmt: skip
 
 
 def shell_command(port: str) -> list[str]:
     return [
-        str(VENV_BIN / "rasa"), "shell", "--model", str(MODEL_PATH), "--endpoints", "endpoints.yml",
+        *RASA, "shell", "--model", str(MODEL_PATH), "--endpoints", "endpoints.yml",
         "--port", str(port),
     ]  # fmt: skip
 

@@ -56,9 +56,18 @@ DEFAULTS: dict[str, str] = {
     # The console's path below its host ("" at its own port, /console behind nginx).
     "CONSOLE_URL_PREFIX": "",
     "TRACKER_DB_FILE": "var/conversations.db",
+    # Failure budget of one turn (README, "When a dependency fails"): each action-server call
+    # and each database call gets its timeout; a dependency that failed is skipped for
+    # DEPENDENCY_RETRY_SECONDS, then probed again. The worst turn (load, an action, save)
+    # stays far inside the conversation lock's lifetime (Rasa's TICKET_LOCK_LIFETIME).
+    "ACTION_TIMEOUT_SECONDS": "3",
+    "DB_TIMEOUT_SECONDS": "1.5",
+    "DEPENDENCY_RETRY_SECONDS": "10",
+    "TICKET_LOCK_LIFETIME": "15",
     "REGIONS_FILE": "knowledge/regions.yml",
     "REGIONS_REFRESH_SECONDS": "300",
     "MAX_MESSAGE_CHARS": "1000",
+    "MAX_MESSAGES_PER_MINUTE": "30",  # per conversation, per Rasa process
     # read by the console (retention job) and stated on the widget's privacy page
     "RETENTION_DAYS": "90",
     "CONTACT_RETENTION_DAYS": "180",  # contact requests, counted from when they were made

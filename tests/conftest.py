@@ -86,6 +86,11 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
             "CONSOLE_SECRET_KEY_FILE": str(workdir / "console-secret-key"),
             # No SMTP_HOST: the console writes contact requests here as .eml files.
             "CONTACT_OUTBOX_DIR": str(workdir / "outbox"),
+            # Outages in tests end in seconds; so does the wait before the server tries again.
+            "DEPENDENCY_RETRY_SECONDS": "2",
+            # A browser test asks for every region in one conversation, faster than a person;
+            # the limit itself is tested on the `postgres` server.
+            "MAX_MESSAGES_PER_MINUTE": "1000",
         },
         workdir / "stack.log",
         console=CONSOLE_PYTHON.exists(),

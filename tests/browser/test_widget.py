@@ -11,11 +11,13 @@ import email
 import email.policy
 import json
 import re
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect, sync_playwright
 
 from sto_assistent.derived import welcome_buttons
@@ -464,6 +466,38 @@ def test_no_reply_shows_notice_after_15_seconds(desktop, stack):
     expect(notice).to_contain_text("geen antwoord", timeout=25_000)
     assert time.monotonic() - started >= 13
     expect(page.locator(".sto-typing")).to_be_hidden()
+
+
+def wait_until_ready(stack, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while requests.get(f"{stack.rasa_url}/webhooks/health/ready", timeout=5).status_code != 200:
+        assert time.monotonic() < deadline, "the Rasa server did not report ready again"
+        time.sleep(0.5)
+
+
+def test_a_message_the_server_could_not_store_is_offered_again(desktop, stack):
+    """A real outage of the stack's SQLite database: another process holds an exclusive lock."""
+    page = desktop.page
+    load(page, stack.web_url)
+    open_by_keyboard(page)
+    lock = sqlite3.connect(stack.extra["db_file"], timeout=10, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        chat_input(page).fill(COFINANCING_QUESTION)
+        chat_input(page).press("Enter")
+        notice = page.locator(".sto-msg--notice")
+        expect(notice).to_contain_text("niet verwerkt", timeout=10_000)
+        expect(page.locator(".sto-typing")).to_be_hidden()
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    wait_until_ready(stack)
+    notice.get_by_role("button", name="Opnieuw versturen").click()
+    expect(bot_messages(page).last).to_contain_text("10%", timeout=BOT_TIMEOUT_MS)
+    expect(user_messages(page)).to_have_count(2)
+    assert all(COFINANCING_QUESTION in text for text in user_messages(page).all_inner_texts()), "resent as typed"
+    stored = stack_turns(stack, stored_session_id(page))
+    assert [t.user_text for t in stored] == [COFINANCING_QUESTION], "stored once: the resent message"
 
 
 def test_axe_desktop_with_widget_open(desktop, stack):

@@ -6,8 +6,10 @@ import uuid
 
 import yaml
 
+from channels.messages import MESSAGES, NOT_PROCESSED
+from sto_assistent.action_calls import APOLOGY_KEY
 from sto_assistent.local_servers import say
-from sto_assistent.settings import PROJECT_DIR
+from sto_assistent.settings import DEFAULTS, PROJECT_DIR
 from tests.conversation_log import sql_events, stack_turns, turns
 
 
@@ -32,12 +34,26 @@ def test_postgresql_stores_the_conversation(rasa_on_postgres):
     assert stored[1].user_text == "stage aanbieden <b>nu</b>"
 
 
-def test_action_server_down_gives_a_dutch_message_and_keeps_the_message(rasa_on_postgres, national_email):
+def test_action_server_down_gives_a_dutch_apology_stored_with_the_message(rasa_on_postgres, national_email):
     url, engine = rasa_on_postgres
     sender = uuid.uuid4().hex
     replies = say(url, "We zitten in Zwolle", sender)
     texts = yaml.safe_load((PROJECT_DIR / "channels" / "messages.yml").read_text(encoding="utf-8"))
-    assert replies == [{"recipient_id": sender, "text": texts["no_reply"].format(email=national_email).strip()}]
+    apology = texts["action_failed"].format(email=national_email).strip()
+    assert replies == [{"recipient_id": sender, "text": apology}]
     stored = turns(sql_events(engine, sender))
     assert [t.user_text for t in stored] == ["We zitten in Zwolle"]
     assert stored[0].intent == "find_region"
+    assert stored[0].keys == [APOLOGY_KEY] and stored[0].texts == [apology]
+
+
+def test_a_conversation_faster_than_a_person_is_not_processed_beyond_the_limit(rasa_on_postgres):
+    url, engine = rasa_on_postgres
+    sender, other = uuid.uuid4().hex, uuid.uuid4().hex
+    limit = int(DEFAULTS["MAX_MESSAGES_PER_MINUTE"])
+    for _ in range(limit):
+        assert say(url, "goedemorgen", sender)[0]["text"] != MESSAGES["too_many"]
+    replies = say(url, "goedemorgen", sender)
+    assert replies == [{"recipient_id": sender, "text": MESSAGES["too_many"], "custom": NOT_PROCESSED}]
+    assert len(turns(sql_events(engine, sender))) == limit, "the refused message was stored"
+    assert say(url, "goedemorgen", other)[0]["text"] != MESSAGES["too_many"], "another conversation was limited"

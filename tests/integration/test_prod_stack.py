@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -59,45 +58,17 @@ class ProdStack:
         return found
 
 
-def consecutive_free_ports(count: int) -> int:
-    """The first of `count` consecutive free local ports."""
-    for _ in range(50):
-        first = local_servers.free_port()
-        try:
-            for port in range(first, first + count):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
-    raise RuntimeError(f"no {count} consecutive free ports")
-
-
 def fresh_database(name: str) -> tuple[str, Any]:
-    """A new empty PostgreSQL database next to the test database; its URL and an engine on it."""
+    """A new, not yet created PostgreSQL database next to the test database; its URL and an engine."""
     import sqlalchemy as sa
     from sqlalchemy.engine import make_url
 
-    server = sa.create_engine(make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     try:
-        with server.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        prod_stack.drop_database(url)
     except Exception as error:  # noqa: BLE001 - any driver error means the same to the tester
         pytest.fail(f"PostgreSQL at {POSTGRES_URL} is not reachable: {error}")
-    finally:
-        server.dispose()
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     return url, sa.create_engine(url)
-
-
-def drop_database(name: str) -> None:
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
-
-    server = sa.create_engine(make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +82,7 @@ def prod(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProdStack]:
     db_url, engine = fresh_database(db_name)
     overrides = {
         "PROD_PORT": str(local_servers.free_port()),
-        "RASA_PORT": str(consecutive_free_ports(2)),
+        "RASA_PORT": str(local_servers.consecutive_free_ports(2)),
         "RASA_INSTANCES": "2",
         "ACTIONS_PORT": str(local_servers.free_port()),
         "WEB_PORT": str(local_servers.free_port()),
@@ -144,7 +115,7 @@ def prod(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProdStack]:
                 process.wait()
         engine.dispose()
         local_servers.assert_ports_closed(list(stack.ports().values()))
-        drop_database(db_name)
+        prod_stack.drop_database(db_url)
 
 
 def wait_until_up(stack: ProdStack, timeout: float = 240) -> None:
@@ -303,3 +274,39 @@ def test_nginx_closes_what_is_not_served(prod):
     # Rasa's other routes (its status page, the HTTP API) are not behind nginx: the web page answers.
     assert requests.get(f"{prod.url}/status", timeout=10).status_code == 404
     assert requests.post(f"{prod.url}/model/parse", json={"text": "hoi"}, timeout=10).status_code == 403
+
+
+def rasa_process_group(port: str) -> int:
+    """The process group of the Rasa instance serving `port` (each service has its own)."""
+    found = subprocess.run(
+        ["pgrep", "-f", f"sto_assistent.rasa_server run .*--port {port}"], capture_output=True, text=True
+    ).stdout.split()
+    assert len(found) == 1, f"expected one Rasa process on port {port}, found {found}"
+    return os.getpgid(int(found[0]))
+
+
+def test_a_killed_instance_loses_no_turn_and_is_started_again(prod, region_index):
+    """Last in this module: it kills rasa-1 (SIGKILL, no clean-up) in the middle of a conversation."""
+    region = region_of(region_index, "Zwolle")
+    first_port = prod_stack.rasa_ports(prod.env)[0]
+    sender = str(uuid.uuid4())
+    assert region.name in " ".join(r.get("text", "") for r in prod.say("Wij zitten in Zwolle.", sender))
+
+    os.killpg(rasa_process_group(first_port), signal.SIGKILL)
+    follow_ups = ["Bij wie kan ik terecht?", "Hoeveel moeten bedrijven bijdragen?", "En wie is ons aanspreekpunt?"]
+    for text in follow_ups:
+        started = time.monotonic()
+        replies = prod.say(text, sender)
+        assert time.monotonic() - started < 5, "nginx did not move on to the living instance at once"
+        assert replies, f"no answer to {text!r}"
+    conversation = turns(sql_events(prod.engine, sender))
+    assert [t.user_text for t in conversation] == ["Wij zitten in Zwolle.", *follow_ups]
+    assert region.name in conversation[1].text + conversation[3].text, "the region was forgotten"
+
+    # The launcher starts the killed instance again; nginx uses it again once it answers.
+    local_servers.wait_for_url(f"http://127.0.0.1:{first_port}/webhooks/health/ready", timeout=180)
+    before = len(upstreams(prod))
+    for _ in range(4):
+        assert prod.say("Wat is Sterk Techniekonderwijs?", str(uuid.uuid4()))
+    assert f"127.0.0.1:{first_port}" in upstreams(prod)[before:]
+    assert "Service 'rasa-1' stopped unexpectedly; starting it again." in prod.log.read_text()

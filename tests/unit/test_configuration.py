@@ -76,7 +76,10 @@ def test_the_makefile_and_the_settings_name_the_same_model():
 
 def test_endpoints_read_the_environment():
     endpoints = yaml.safe_load((PROJECT_DIR / "endpoints.yml").read_text())
-    assert endpoints["tracker_store"] == {"type": "SQL", "url": "${TRACKER_STORE_URL}"}
+    assert endpoints["tracker_store"] == {
+        "type": "sto_assistent.tracker_store.GuardedSQLTrackerStore",
+        "url": "${TRACKER_STORE_URL}",
+    }
     assert endpoints["action_endpoint"]["url"] == "${ACTION_ENDPOINT_URL}"
 
 
@@ -85,6 +88,7 @@ def test_credentials_use_the_guarded_channels_with_session_persistence():
     assert set(credentials) == {
         "channels.guarded_channels.GuardedRestInput",
         "channels.guarded_channels.GuardedSocketIOInput",
+        "sto_assistent.health.HealthInput",
     }
     assert credentials["channels.guarded_channels.GuardedSocketIOInput"]["session_persistence"] is True
 

@@ -58,7 +58,14 @@ def test_metadata_is_cleaned_and_bounded():
     "sender, ok",
     [
         ("3f1c2a9e-0d4b-4a8e-9c1e-6b2f0a7d5e11", True),
-        ("abc_DEF.1:2@x-y", True),
+        ("3F1C2A9E-0D4B-4A8E-9C1E-6B2F0A7D5E11", True),
+        ("3f1c2a9e0d4b4a8e9c1e6b2f0a7d5e11", True),  # uuid4().hex
+        ("3f1c2a9e-0d4b4a8e-9c1e-6b2f0a7d5e11", False),  # hyphens: all or none
+        ("3f1c2a9e-0d4b-1a8e-9c1e-6b2f0a7d5e11", False),  # version 1: partly a clock
+        ("3f1c2a9e-0d4b-4a8e-7c1e-6b2f0a7d5e11", False),  # not the RFC variant
+        ("00000000-0000-0000-0000-000000000001", False),
+        ("1", False),
+        ("abc_DEF.1:2@x-y", False),
         ("", False),
         (None, False),
         ("a b", False),

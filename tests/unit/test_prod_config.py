@@ -3,14 +3,17 @@ by nginx itself), the action server's token, and that `make run` keeps its own d
 
 from __future__ import annotations
 
+import json
+import re
 import stat
 import subprocess
 
 import pytest
 import yaml
 
+from channels.messages import MESSAGES, NOT_PROCESSED
 from sto_assistent import prod_stack, services
-from sto_assistent.nginx_conf import render, write_config
+from sto_assistent.nginx_conf import NginxSite, render, write_config
 from sto_assistent.settings import ACTION_SERVER_TOKEN_HEADER, PROJECT_DIR, build_env
 
 
@@ -93,3 +96,13 @@ def test_the_token_is_generated_once_and_readable_by_the_owner_only(tmp_path):
     assert stat.S_IMODE((tmp_path / "token").stat().st_mode) == 0o600
     assert prod_stack.ensure_action_server_token({**env, "ACTION_SERVER_TOKEN": ""}) == token
     assert prod_stack.ensure_action_server_token({**env, "ACTION_SERVER_TOKEN": "given"}) == "given"
+
+
+def test_nginx_answers_its_own_errors_with_the_servers_dutch_text_as_json(tmp_path):
+    site = NginxSite(tmp_path, "8000", ("127.0.0.1:5005",), "127.0.0.1:8080", "127.0.0.1:8090", "/console")
+    text = write_config(site).read_text()
+    for status, key in (("503", "not_processed"), ("429", "too_many")):
+        quoted = re.search(rf"return {status} '((?:[^'\\\\]|\\\\.)*)';", text)
+        assert quoted, f"no JSON answer for {status}"
+        body = json.loads(re.sub(r"\\\\(.)", r"\1", quoted.group(1)))  # nginx drops the escaping backslash
+        assert body == [{"text": MESSAGES[key], "custom": NOT_PROCESSED}]

@@ -8,12 +8,12 @@ reached nobody (RasaHQ/rasa#13027). The real round trip: tests/integration/test_
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Any
 
 import pytest
 
 from channels.guarded_channels import GuardedSocketIOInput
+from channels.input_guard import valid_sender_id
 
 
 async def ignore(_message: Any) -> None:
@@ -66,18 +66,22 @@ def test_the_socket_joins_the_requested_session_before_it_is_confirmed(coroutine
     assert calls.emitted == [("session_confirm", session_id, "socket-1")]
 
 
-@pytest.mark.parametrize("data", [None, {}, {"session_id": None}, {"session_id": ""}, {"session_id": ["x"]}, "text"])
+@pytest.mark.parametrize(
+    "data",
+    [None, {}, {"session_id": None}, {"session_id": ""}, {"session_id": ["x"]}, "text", {"session_id": "1"}],
+)
 def test_without_a_usable_session_id_a_new_random_one_is_given(data):
     channel, calls = channel_with_stubs(session_persistence=True, enter_room_is_coroutine=True)
     request_session(channel, data)
     ((event, session_id, room),) = calls.emitted
     assert (event, room) == ("session_confirm", "socket-1")
-    assert re.fullmatch(r"[0-9a-f]{32}", session_id)
+    assert valid_sender_id(session_id), "not a random UUID"
     assert calls.joined == [("socket-1", session_id)]
 
 
 def test_without_session_persistence_no_room_is_joined():
     channel, calls = channel_with_stubs(session_persistence=False, enter_room_is_coroutine=True)
-    request_session(channel, {"session_id": "abc"})
+    session_id = "0b6a3c8e-3f0e-4a43-9d0e-4c1f6f1b2a77"
+    request_session(channel, {"session_id": session_id})
     assert calls.joined == []
-    assert calls.emitted == [("session_confirm", "abc", "socket-1")]
+    assert calls.emitted == [("session_confirm", session_id, "socket-1")]

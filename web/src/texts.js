@@ -21,6 +21,7 @@ export const TEXTS = {
   connectFailed: "De assistent is nu niet bereikbaar. We proberen opnieuw te verbinden…",
   noReply:
     "Er kwam geen antwoord van de assistent. Probeer het later opnieuw of kies 'Contact met een mens'.",
+  resend: "Opnieuw versturen",
   newWindow: "(opent in een nieuw venster)",
   welcomeIntro:
     "Welkom! Ik ben de STO-assistent: een digitale assistent, geen mens. " +

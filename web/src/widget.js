@@ -24,6 +24,7 @@ function init() {
   let state = loadState();
   let waitTimer = null;
   let connection = null;
+  let lastSent = null; // {display, payload} of the latest message, for "send again"
 
   // Shadow DOM keeps host-page CSS out of the widget and ours out of the page.
   const host = document.createElement("div");
@@ -154,19 +155,30 @@ function init() {
     const quickReplies = normaliseQuickReplies(message.quick_replies || message.buttons);
     if (!text.trim() && quickReplies.length === 0) return; // attachments etc.: not supported
     stopWaiting();
+    if (isNotProcessed(message) && lastSent) {
+      // The server could not store the message (an outage): offer to send it again as it was.
+      addMessage({ role: "notice", text, quickReplies: [{ title: TEXTS.resend, ...lastSent }] });
+      return;
+    }
     addMessage({ role: "bot", text, quickReplies });
   }
 
+  function isNotProcessed(message) {
+    return Boolean(message.custom && message.custom.status === "not_processed");
+  }
+
   // ---------- sending ----------
+
   function send(displayText, payload) {
     if (!connection || !connection.send(payload)) return false;
+    lastSent = { display: displayText, payload };
     addMessage({ role: "user", text: displayText });
     startWaiting();
     return true;
   }
 
   function sendQuickReply(reply) {
-    send(reply.title, reply.payload);
+    send(reply.display || reply.title, reply.payload);
   }
 
   ui.form.addEventListener("submit", (event) => {
