@@ -1,7 +1,8 @@
 """Clean user input before NLU and storage. Pure Python, no Rasa imports.
 
-- NUL and other control characters, lone surrogates and zero-width characters are removed
-  (PostgreSQL cannot store NUL; surrogates break UTF-8 encoding).
+- NUL and other control characters, lone surrogates, zero-width characters and bidirectional
+  controls are removed (PostgreSQL cannot store NUL; surrogates break UTF-8 encoding; bidi
+  overrides make text read differently in the console than it was typed).
 - Text is NFC-normalised and cut to MAX_MESSAGE_CHARS (at a word boundary where possible).
 - A message with no letter or digit left (empty, whitespace, only emoji or punctuation) is
   replaced by the `/nonsense` intent payload, so it gets a clear Dutch answer instead of a
@@ -13,6 +14,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,12 +24,16 @@ from sto_assistent.settings import DEFAULTS, setting
 
 UNREADABLE_PAYLOAD = "/nonsense"
 MAX_METADATA_STRING = 2000
+MAX_METADATA_BYTES = 8192  # the whole of a message's metadata, as stored (JSON)
+METADATA_DROPPED = {"metadata_dropped": True}
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff\ud800-\udfff]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 _SPACES = re.compile(r"[ \t\r\n]+")
 _PAYLOAD = re.compile(r"^/[a-z_]+(\{.{0,200}\})?$", re.DOTALL)
 _UUID4 = r"[0-9a-f]{8}(-?)[0-9a-f]{4}(?:\1)4[0-9a-f]{3}(?:\1)[89ab][0-9a-f]{3}(?:\1)[0-9a-f]{12}"
-_SENDER = re.compile(f"^{_UUID4}$", re.IGNORECASE)
+_SENDER = re.compile(_UUID4, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,14 @@ def clean_text(raw: Any | None, limit: int | None = None) -> CleanMessage:
     return CleanMessage(text, truncated, unreadable=False)
 
 
+def capped_metadata(value: Any) -> dict[str, Any]:
+    """A message's metadata as it may be stored: a cleaned object of at most MAX_METADATA_BYTES."""
+    cleaned = clean_metadata(value) if isinstance(value, dict) else {}
+    if len(json.dumps(cleaned, ensure_ascii=False).encode("utf-8")) > MAX_METADATA_BYTES:
+        return dict(METADATA_DROPPED)
+    return cleaned
+
+
 def clean_metadata(value: Any, depth: int = 0) -> Any:
     """Strip unsafe characters from every string in metadata; drop what nests too deep."""
     if depth > 5:
@@ -81,4 +95,4 @@ def clean_metadata(value: Any, depth: int = 0) -> Any:
 
 
 def valid_sender_id(sender_id: str | None) -> bool:
-    return bool(sender_id) and bool(_SENDER.match(sender_id or ""))
+    return bool(sender_id) and bool(_SENDER.fullmatch(sender_id or ""))

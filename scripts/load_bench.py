@@ -28,10 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from channels.messages import MESSAGES
 from sto_assistent import local_servers, prod_stack
 from sto_assistent.services import healthy
 from sto_assistent.settings import PROJECT_DIR
 
+APOLOGIES = {MESSAGES["action_failed"], MESSAGES["no_reply"]}
 BENCH_DATABASE = "postgresql://postgres@127.0.0.1:5432/sto_load_bench"
 OPENING = "Wij zijn een installatiebedrijf in Zwolle."
 QUESTIONS = [
@@ -51,8 +53,13 @@ QUESTIONS = [
 @dataclass
 class Result:
     latencies: list[float] = field(default_factory=list)
-    failed: int = 0  # no answer, an HTTP error, or a "not processed" answer
+    failed: int = 0  # no answer, an HTTP error, a "not processed" answer or an apology
     wrong_recipient: int = 0
+
+
+def is_failure(reply: dict[str, Any]) -> bool:
+    """The server's own failure answers: not processed (outage, too many), or an apology."""
+    return bool((reply.get("custom") or {}).get("status")) or reply.get("text") in APOLOGIES
 
 
 def conversation(port: int, client: int, turns: int) -> tuple[str, list[str], Result]:
@@ -73,7 +80,7 @@ def conversation(port: int, client: int, turns: int) -> tuple[str, list[str], Re
             continue
         result.latencies.append((time.perf_counter() - started) * 1000)
         sent.append(text)
-        if answer.status != 200 or not replies or any((r.get("custom") or {}).get("status") for r in replies):
+        if answer.status != 200 or not replies or any(is_failure(r) for r in replies):
             result.failed += 1
         if any(r.get("recipient_id") != sender for r in replies):
             result.wrong_recipient += 1

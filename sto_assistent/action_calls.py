@@ -4,8 +4,11 @@ Rasa 3.6 waits up to 300 s for a custom action, and when the call fails it logs 
 sends nothing (RasaHQ/rasa#7630). `install()` wraps `RemoteAction.run`, the one place every
 custom action, form validation and slot-mapping validation goes through:
 
-- a call gets ACTION_TIMEOUT_SECONDS (3 s), far inside the conversation lock's lifetime;
-- a refused or timed-out call marks the action server down (`ACTION_CIRCUIT`): for
+- a call gets ACTION_TIMEOUT_SECONDS (3 s), less when the turn's budget (turn_outcome,
+  TURN_BUDGET_SECONDS) would not leave the database time to save the turn, never under
+  MIN_ACTION_SECONDS;
+- a refused call, or one without an answer within the full timeout, marks the action server
+  down (`ACTION_CIRCUIT`; a call cut short by the turn's budget does not): for
   DEPENDENCY_RETRY_SECONDS the next calls fail at once, then one probe call goes through and,
   when it succeeds, everything works again, without a restart;
 - a failed action returns an apology as a `BotUttered` event, so Rasa sends it *and* stores it
@@ -22,7 +25,6 @@ import asyncio
 import logging
 from typing import Any
 
-from aiohttp import ClientResponseError
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.constants import ACTION_VALIDATE_SLOT_MAPPINGS
 from rasa.shared.core.events import BotUttered, Event, UserUttered
@@ -30,7 +32,7 @@ from rasa.shared.core.events import BotUttered, Event, UserUttered
 from channels.messages import MESSAGES
 from sto_assistent.circuit import Circuit
 from sto_assistent.settings import setting
-from sto_assistent.turn_outcome import current_turn
+from sto_assistent.turn_outcome import Turn, current_turn
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +41,16 @@ APOLOGY_KEY = "system.action_failed"
 ACTION_CIRCUIT = Circuit("Action server", float(setting("DEPENDENCY_RETRY_SECONDS")))
 
 
-def action_timeout() -> float:
-    return float(setting("ACTION_TIMEOUT_SECONDS"))
+MIN_ACTION_SECONDS = 1.5
+CUT_SHORT_SECONDS = 0.5  # a timeout this much under the configured one was set by the turn's budget
+
+
+def action_timeout(turn: Turn | None) -> float:
+    """The configured timeout, cut to what is left of the turn once its save is accounted for."""
+    limit = float(setting("ACTION_TIMEOUT_SECONDS"))
+    if turn is not None:
+        limit = min(limit, turn.remaining() - float(setting("DB_TIMEOUT_SECONDS")))
+    return max(MIN_ACTION_SECONDS, limit)
 
 
 def install() -> None:
@@ -55,14 +65,19 @@ def install() -> None:
             return []
         if not ACTION_CIRCUIT.allow():
             return failure_events(self.name(), tracker)
-        timeout = action_timeout()
+        timeout = action_timeout(turn)
         try:
             events: list[Event] = await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain), timeout)
         except ActionExecutionRejection:  # a form's validation said no: a normal answer
             ACTION_CIRCUIT.succeeded()
             raise
         except asyncio.TimeoutError:
-            ACTION_CIRCUIT.failed(f"no answer within {timeout:g} s")
+            # About the full timeout: the server itself is too slow, or hangs. Much less: the
+            # turn's budget ran out (a slow database, a busy server), which is not its fault.
+            if timeout > action_timeout(None) - CUT_SHORT_SECONDS:
+                ACTION_CIRCUIT.failed(f"no answer within {timeout:.1f} s")
+            else:
+                logger.warning("Action %s cut short after %.1f s: the turn's time was used up", self.name(), timeout)
             return failure_events(self.name(), tracker)
         except Exception as error:  # noqa: BLE001 - whatever failed, the user gets the apology
             status = _http_status(error)
@@ -80,9 +95,11 @@ def install() -> None:
 
 
 def _http_status(error: BaseException) -> int | None:
-    """The HTTP status behind Rasa's exception, when the action server did answer."""
+    """The HTTP status behind Rasa's exception, when the action server did answer (Rasa's own
+    ClientResponseError carries one; connection errors and timeouts do not)."""
     cause = error.__cause__ or error.__context__
-    return cause.status if isinstance(cause, ClientResponseError) else None
+    status = getattr(cause, "status", None)
+    return status if isinstance(status, int) else None
 
 
 def failure_events(action_name: str, tracker: Any) -> list[Event]:

@@ -2,8 +2,9 @@
 
 After a failure the dependency counts as down for `retry_seconds`: calls fail at once instead
 of each waiting for its timeout, so a user gets an answer within seconds and a dependency that
-hangs cannot tie up the server. Then one call at a time is let through as a probe; its success
-closes the circuit again, so everything recovers without a restart. The operator gets one log
+hangs cannot tie up the server. Then one call per retry period is let through as a probe (a
+probe that never reports back, e.g. cancelled with its request, only costs one period); its
+success closes the circuit again, so everything recovers without a restart. The operator gets one log
 line when a dependency goes down and one when it is back, not one per message.
 """
 
@@ -23,7 +24,6 @@ class Circuit:
     retry_seconds: float
     _down_since: float | None = None
     _retry_at: float = 0.0
-    _probing: bool = False
     _reason: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -41,15 +41,16 @@ class Circuit:
         with self._lock:
             if self._down_since is None:
                 return True
-            if self._probing or time.monotonic() < self._retry_at:
+            now = time.monotonic()
+            if now < self._retry_at:
                 return False
-            self._probing = True
+            self._retry_at = now + self.retry_seconds
             return True
 
     def succeeded(self) -> None:
         with self._lock:
             was_down = self._down_since
-            self._down_since, self._probing, self._reason = None, False, ""
+            self._down_since, self._reason = None, ""
         if was_down is not None:
             logger.warning("%s is back after %.0f s", self.name, time.monotonic() - was_down)
 
@@ -59,7 +60,7 @@ class Circuit:
             now = time.monotonic()
             if newly_down:
                 self._down_since = now
-            self._retry_at, self._probing, self._reason = now + self.retry_seconds, False, reason
+            self._retry_at, self._reason = now + self.retry_seconds, reason
         if newly_down:
             logger.error(
                 "%s is unavailable (%s); answering without it, retrying every %.0f s",

@@ -60,6 +60,7 @@ DEFAULTS: dict[str, str] = {
     # and each database call gets its timeout; a dependency that failed is skipped for
     # DEPENDENCY_RETRY_SECONDS, then probed again. The worst turn (load, an action, save)
     # stays far inside the conversation lock's lifetime (Rasa's TICKET_LOCK_LIFETIME).
+    "TURN_BUDGET_SECONDS": "4.5",  # a user's reply comes within this, whatever is slow
     "ACTION_TIMEOUT_SECONDS": "3",
     "DB_TIMEOUT_SECONDS": "1.5",
     "DEPENDENCY_RETRY_SECONDS": "10",
@@ -68,6 +69,9 @@ DEFAULTS: dict[str, str] = {
     "REGIONS_REFRESH_SECONDS": "300",
     "MAX_MESSAGE_CHARS": "1000",
     "MAX_MESSAGES_PER_MINUTE": "30",  # per conversation, per Rasa process
+    # The largest request body the Rasa server accepts (Sanic's default is 100 MB; nginx caps
+    # at 16 KB in the production stack). Not the action server's: Rasa sends it whole trackers.
+    "RASA_REQUEST_MAX_BYTES": "65536",
     # read by the console (retention job) and stated on the widget's privacy page
     "RETENTION_DAYS": "90",
     "CONTACT_RETENTION_DAYS": "180",  # contact requests, counted from when they were made

@@ -18,7 +18,10 @@ in process memory only. This store, configured in endpoints.yml:
   database answers, and reports "not ready" until then (sto_assistent/health.py);
 - never answers from an empty conversation: a failed load or save marks the turn
   (turn_outcome), the save of that turn is skipped, and the channel tells the user the message
-  did not go through, so the widget can send it again. Nothing is kept in memory only.
+  did not go through, so the widget can send it again. Nothing is kept in memory only;
+- never commits what the user was told did not go through: a query past its timeout is void
+  (not retried, not committed, skipped if it had not started), and a save that finds another
+  number of events stored than the turn loaded (Rasa appends by that number) voids the turn.
 
 The table is Rasa's own `events` table; the console reads it unchanged.
 """
@@ -56,6 +59,14 @@ class TrackerStoreUnavailable(ConnectionError):
     """The database did not answer in time or refused; raised only outside a channel's turn."""
 
 
+class VoidQuery(RuntimeError):
+    """The query outlived its timeout: the caller has moved on, so it must not commit."""
+
+
+class ConversationChanged(RuntimeError):
+    """Events were stored for this conversation since this turn loaded it."""
+
+
 def engine_options(url: str, timeout: float) -> dict[str, Any]:
     """Timeouts in the driver too, so a query that is cut short also ends on the server."""
     millis = int(timeout * 1000)
@@ -90,7 +101,10 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         self.circuit = Circuit("Conversation database", float(setting("DEPENDENCY_RETRY_SECONDS")))
         self._executor = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="tracker-db")
         self._sockets: dict[int, int] = {}  # worker thread -> socket of the connection it uses
+        self._job = threading.local()  # the worker's current job (its "void" flag)
         event.listen(self.engine, "checkout", self._remember_socket)
+        for done in ("checkin", "invalidate", "close"):  # the socket may be reused from here on
+            event.listen(self.engine, done, self._forget_socket)
         self.schema_ready = threading.Event()
         threading.Thread(target=self._prepare_schema, name="tracker-db-schema", daemon=True).start()
 
@@ -104,9 +118,10 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         turn = current_turn()
         if turn and turn.store_failed:
-            return  # this turn ran on an empty conversation: storing it would overwrite nothing but lie
+            return  # this turn ran on an empty conversation, or the user was told to resend
+        expected = turn.loaded_events.pop(tracker.sender_id, None) if turn else None
         await self.stream_events(tracker)
-        await self._guarded("save", self._store_new_events, tracker)
+        await self._guarded("save", self._store_new_events, tracker, expected)
 
     async def keys(self) -> Iterable[str]:
         result = await self._guarded("keys", self._sender_ids)
@@ -124,6 +139,9 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
     # ---------- the guard around every query ----------
     async def _load(self, sender_id: str, all_sessions: bool) -> DialogueStateTracker | None:
         found = await self._guarded("load", self._load_events, sender_id, all_sessions)
+        turn = current_turn()
+        if turn and not turn.store_failed and not all_sessions:
+            turn.loaded_events[sender_id] = len(found or [])
         if not found:  # no conversation yet, or the database failed (then the turn is marked)
             return None
         return DialogueStateTracker.from_dict(sender_id, found, self.domain.slots)
@@ -139,8 +157,13 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         try:
             result = await asyncio.wait_for(asyncio.shield(future), self.timeout)
         except asyncio.TimeoutError:
+            worker["void"] = 1
             self._cut(worker)
             self.circuit.failed(f"no answer within {self.timeout:g} s")
+            self._failed(operation, turn, None)
+            return None
+        except ConversationChanged:
+            logger.warning("Conversation changed while a turn ran (another instance, a late commit); turn void")
             self._failed(operation, turn, None)
             return None
         except Exception as error:  # noqa: BLE001 - any driver error means the database failed
@@ -160,10 +183,28 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
 
     def _in_worker(self, worker: dict[str, int], query: Callable[..., T], *args: Any) -> T:
         worker["thread"] = threading.get_ident()
+        self._job.current = worker
         try:
-            return _retry_once_on_stale_connection(query, *args)
+            self._check_not_void()  # queued past its timeout: the caller has moved on
+            try:
+                return query(*args)
+            except sa.exc.DBAPIError as error:
+                # A pooled connection the database closed (restart, outage) fails once: try a
+                # fresh one, unless this query was cut short on purpose.
+                if not error.connection_invalidated or worker.get("void"):
+                    raise
+                return query(*args)
         finally:
             self._sockets.pop(worker["thread"], None)
+            self._job.current = None
+
+    def _check_not_void(self) -> None:
+        job = getattr(self._job, "current", None)
+        if job and job.get("void"):
+            raise VoidQuery("past its timeout")
+
+    def _forget_socket(self, *_: Any) -> None:
+        self._sockets.pop(threading.get_ident(), None)
 
     def _remember_socket(self, dbapi_connection: Any, record: Any, proxy: Any) -> None:
         fileno = getattr(dbapi_connection, "fileno", None)  # psycopg2 has one, sqlite3 not
@@ -201,8 +242,12 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions).all()
             return [json.loads(row.data) for row in rows]
 
-    def _store_new_events(self, tracker: DialogueStateTracker) -> None:
+    def _store_new_events(self, tracker: DialogueStateTracker, expected: int | None) -> None:
         with self.session_scope() as session:
+            if expected is not None:
+                stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+                if stored != expected:
+                    raise ConversationChanged(f"{stored} events stored, {expected} loaded")
             for item in self._additional_events(session, tracker):
                 data = item.as_dict()
                 session.add(
@@ -215,6 +260,7 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
                         data=json.dumps(data),
                     )
                 )
+            self._check_not_void()
             session.commit()
 
     def _sender_ids(self) -> list[str]:
@@ -225,13 +271,3 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         with self.engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
         return True
-
-
-def _retry_once_on_stale_connection(query: Callable[..., T], *args: Any) -> T:
-    """A pooled connection the database closed (restart, outage) fails once; try a fresh one."""
-    try:
-        return query(*args)
-    except sa.exc.DBAPIError as error:
-        if not error.connection_invalidated:
-            raise
-        return query(*args)
