@@ -141,9 +141,15 @@ def region_of(region_index: Any, place: str) -> Any:
     return found[0]
 
 
-def upstreams(stack: ProdStack) -> list[str]:
-    """The Rasa instance nginx sent each REST message to, in order."""
-    return UPSTREAM.findall(stack.access_log.read_text())
+def upstreams(stack: ProdStack, at_least: int = 0) -> list[str]:
+    """The Rasa instance nginx sent each REST message to, in order. nginx writes a request's
+    line just after its response, so wait (up to 5 s) until at least `at_least` are there."""
+    deadline = time.monotonic() + 5
+    while True:
+        found = UPSTREAM.findall(stack.access_log.read_text())
+        if len(found) >= at_least or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 def test_context_is_kept_across_instances_and_stored_in_postgres_in_order(prod, region_index):
@@ -156,7 +162,7 @@ def test_context_is_kept_across_instances_and_stored_in_postgres_in_order(prod, 
     assert prod.say(first, sender), "no answer to the first message"
     replies = prod.say(second, sender)
 
-    served_by = upstreams(prod)[before:]
+    served_by = upstreams(prod, at_least=before + 2)[before:]
     assert len(served_by) == 2 and served_by[0] != served_by[1], f"both messages went to {served_by}"
     assert set(served_by) == {f"127.0.0.1:{port}" for port in prod_stack.rasa_ports(prod.env)}
 
@@ -308,5 +314,5 @@ def test_a_killed_instance_loses_no_turn_and_is_started_again(prod, region_index
     before = len(upstreams(prod))
     for _ in range(4):
         assert prod.say("Wat is Sterk Techniekonderwijs?", str(uuid.uuid4()))
-    assert f"127.0.0.1:{first_port}" in upstreams(prod)[before:]
+    assert f"127.0.0.1:{first_port}" in upstreams(prod, at_least=before + 4)[before:]
     assert "Service 'rasa-1' stopped unexpectedly; starting it again." in prod.log.read_text()
