@@ -44,14 +44,7 @@ class HealthInput(InputChannel):
         @health.route("/ready", methods=["GET"])
         async def ready(request: Request) -> HTTPResponse:
             checks = await readiness_checks(getattr(request.app.ctx, "agent", None))
-            essential = [checks[name] for name in ("model", "tracker_store", "lock_store")]
-            status = (
-                "not_ready"
-                if any(c != OK for c in essential)
-                else "ready"
-                if checks["action_server"] == OK
-                else "degraded"
-            )
+            status = overall_status(checks)
             return response.json({"status": status, "checks": checks}, status=503 if status == "not_ready" else 200)
 
         return health

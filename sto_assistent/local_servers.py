@@ -71,24 +71,16 @@ def listen_addresses(port: int) -> set[str]:
     return found
 
 
-def wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 240) -> None:
+def wait_for(url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 240) -> None:
+    """Wait until `url` is healthy; fail early if `process` (the one serving it, if ours) exits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
+        if process is not None and process.poll() is not None:
             raise RuntimeError(f"process for {url} exited with {process.returncode}")
         if healthy(url):
             return
         time.sleep(0.5)
     raise TimeoutError(f"{url} not healthy after {timeout} s")
-
-
-def wait_for_url(url: str, timeout: float = 240) -> None:
-    """Wait for a URL that some other process (a supervisor) brings up."""
-    deadline = time.monotonic() + timeout
-    while not healthy(url):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{url} not healthy after {timeout} s")
-        time.sleep(0.5)
 
 
 def say(rasa_url: str, text: Any, sender: str | None = None, **extra: Any) -> list[dict[str, Any]]:

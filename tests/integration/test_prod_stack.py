@@ -310,7 +310,7 @@ def test_a_killed_instance_loses_no_turn_and_is_started_again(prod, region_index
     assert region.name in conversation[1].text + conversation[3].text, "the region was forgotten"
 
     # The launcher starts the killed instance again; nginx uses it again once it answers.
-    local_servers.wait_for_url(f"http://127.0.0.1:{first_port}/webhooks/health/ready", timeout=180)
+    local_servers.wait_for(f"http://127.0.0.1:{first_port}/webhooks/health/ready", timeout=180)
     before = len(upstreams(prod))
     for _ in range(4):
         assert prod.say("Wat is Sterk Techniekonderwijs?", str(uuid.uuid4()))
