@@ -11,9 +11,12 @@ import secrets
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import yaml
 from dotenv import dotenv_values
 
 CONSOLE_DIR = Path(__file__).resolve().parent.parent
+# Rasa's FallbackClassifier threshold when config.yml names none.
+FALLBACK_DEFAULT_THRESHOLD = 0.3
 PROJECT_DIR = CONSOLE_DIR.parent
 DEFAULT_TRACKER_DB_FILE = "var/conversations.db"
 DEFAULT_CONSOLE_DB_FILE = "var/console.db"
@@ -44,6 +47,35 @@ def flag(value: str | None, default: bool = False) -> bool:
     if text in ("0", "false", "no", "off", "nee"):
         return False
     raise ValueError(f"not an on/off value: {value!r}")
+
+
+def confidence_threshold(env: dict[str, str], config_file: Path | None = None) -> float:
+    """Below this top-intent confidence a message counts as "low confidence":
+    CONSOLE_CONFIDENCE_THRESHOLD, else the assistant's own fallback threshold (the
+    FallbackClassifier's in config.yml), so the console and the assistant agree on "unsure"."""
+    if given := env.get("CONSOLE_CONFIDENCE_THRESHOLD", "").strip():
+        return _share(given, "CONSOLE_CONFIDENCE_THRESHOLD")
+    path = config_file or PROJECT_DIR / "config.yml"
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ValueError(f"{path}: cannot be read ({error}); set CONSOLE_CONFIDENCE_THRESHOLD") from error
+    pipeline = (config.get("pipeline") if isinstance(config, dict) else None) or []
+    for component in pipeline:
+        if isinstance(component, dict) and str(component.get("name", "")).endswith("FallbackClassifier"):
+            threshold = component.get("threshold")
+            return FALLBACK_DEFAULT_THRESHOLD if threshold is None else _share(threshold, f"{path}: threshold")
+    raise ValueError(f"{path}: no FallbackClassifier; set CONSOLE_CONFIDENCE_THRESHOLD")
+
+
+def _share(value: object, what: str) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(f"{what} must be a number from 0 to 1, not {value!r}")
+    return number
 
 
 def tracker_store_url(env: dict[str, str]) -> str:

@@ -21,7 +21,7 @@ REGIONS_FILE = console_env.project_path(ENV.get("REGIONS_FILE") or "knowledge/re
 # test sentences and rules for the review pages (review/assistant_files.py).
 ASSISTANT_DIR = PROJECT_DIR
 # A user message whose top intent confidence is below this counts as "low confidence".
-CONFIDENCE_THRESHOLD = float(ENV.get("CONSOLE_CONFIDENCE_THRESHOLD", "0.5"))
+CONFIDENCE_THRESHOLD = console_env.confidence_threshold(ENV)
 INGEST_INTERVAL_SECONDS = float(ENV.get("CONSOLE_INGEST_INTERVAL", "2"))
 # Privacy: conversations are erased this many days after their last activity (Rasa's events
 # and the console's data); audit entries after AUDIT_RETENTION_DAYS. At least one day: 0 would

@@ -19,6 +19,9 @@ os.environ["SMTP_HOST"] = ""
 os.environ["CONTACT_REQUESTS_TO"] = ""
 os.environ["CONSOLE_PUBLIC_URL"] = "http://127.0.0.1:8090"
 os.environ["CONTACT_OUTBOX_DIR"] = os.path.join(_tmp, "outbox")
+# The recorded conversations and the tests' made-up turns carry confidences written for a
+# threshold of 0.5 (tests/test_env.py checks the default, which is the assistant's own).
+os.environ["CONSOLE_CONFIDENCE_THRESHOLD"] = "0.5"
 os.environ.setdefault("CONSOLE_SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
 if os.environ.get("CONSOLE_TEST_DB", "sqlite") == "postgres":
     os.environ["CONSOLE_DATABASE_URL"] = os.environ.get(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from console_site import env as console_env
 from conversations.tracker_source import PostgresEvents, SqliteEvents, events_for_url
@@ -19,6 +20,30 @@ def test_default_tracker_store_is_the_assistants_sqlite_file():
     assert console_env.tracker_store_url({"TRACKER_DB_FILE": "/abs/x.db"}) == "sqlite:////abs/x.db"
     url = "postgresql://sto:geheim@db.example:5433/sto"
     assert console_env.tracker_store_url({"TRACKER_STORE_URL": url, "TRACKER_DB_FILE": "x.db"}) == url
+
+
+def test_low_confidence_means_below_the_assistants_fallback_threshold(tmp_path):
+    config = tmp_path / "config.yml"
+    config.write_text("pipeline:\n- name: SpacyNLP\n- name: FallbackClassifier\n  threshold: 0.35\n")
+    assert console_env.confidence_threshold({}, config) == 0.35
+    assert console_env.confidence_threshold({"CONSOLE_CONFIDENCE_THRESHOLD": "0.6"}, config) == 0.6
+    config.write_text("pipeline:\n- name: FallbackClassifier\n")
+    assert console_env.confidence_threshold({}, config) == 0.3  # Rasa's default
+    assert console_env.confidence_threshold({"CONSOLE_CONFIDENCE_THRESHOLD": " "}, config) == 0.3  # empty: the file
+    config.write_text("pipeline:\n- name: SpacyNLP\n")
+    with pytest.raises(ValueError, match="no FallbackClassifier"):
+        console_env.confidence_threshold({}, config)
+    with pytest.raises(ValueError, match="cannot be read"):
+        console_env.confidence_threshold({}, tmp_path / "absent.yml")
+    for bad in ("0,3", "1.5", "hoog"):
+        with pytest.raises(ValueError, match="from 0 to 1"):
+            console_env.confidence_threshold({"CONSOLE_CONFIDENCE_THRESHOLD": bad}, config)
+
+
+def test_the_default_is_the_threshold_in_the_assistants_config_yml():
+    config = yaml.safe_load((PROJECT / "config.yml").read_text())
+    [fallback] = [c for c in config["pipeline"] if c["name"] == "FallbackClassifier"]
+    assert console_env.confidence_threshold({}) == fallback["threshold"]
 
 
 def test_sqlite_tracker_means_a_sibling_console_file(tmp_path):

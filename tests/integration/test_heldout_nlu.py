@@ -6,11 +6,11 @@ from __future__ import annotations
 from sto_assistent import nlu_scoring
 from sto_assistent.settings import DEV_SET_FILE, HELDOUT_DIR, PROJECT_DIR
 
-# The floors are the values measured (2026-12-02: held-out 0.946, development set 0.926),
-# rounded down: guards against regressions.
-MIN_ACCURACY = 0.93
-MIN_DEV_ACCURACY = 0.91
-# 27 of 31 annotated places (0.87) when this floor was set.
+# The floors are the values measured (2026-12-03, the linear classifier: held-out 0.970,
+# development set 0.954), rounded down with a few messages' slack: guards against regressions.
+MIN_ACCURACY = 0.96
+MIN_DEV_ACCURACY = 0.94
+# 27 of 31 annotated places (0.87) when this floor was set; 26 of 31 on 2026-12-03.
 MIN_PLACE_RECALL = 0.80
 
 

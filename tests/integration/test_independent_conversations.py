@@ -27,9 +27,10 @@ from actions.messages import MESSAGES_DIR
 from sto_assistent.settings import DOMAIN_DIR, INDEPENDENT_DIR, PROJECT_DIR
 from tests.conversation_log import Turn, stack_turns
 
-# Share of turns right, per set: the floors measured, rounded down; raise them as the
+# Share of turns right, per set: the floors measured (2026-12-03: 0.942 and 0.915), rounded
+# down with two turns' slack; the fresh set's floor is the issue's target. Raise them as the
 # assistant improves.
-MIN_TURNS_RIGHT = {"conversations": 0.87, "conversations_fresh": 0.89}
+MIN_TURNS_RIGHT = {"conversations": 0.93, "conversations_fresh": 0.90}
 
 
 @dataclass

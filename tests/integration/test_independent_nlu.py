@@ -15,8 +15,9 @@ from sto_assistent import nlu_scoring
 from sto_assistent.settings import INDEPENDENT_SINGLE_TURNS_FILE as SINGLE_TURNS_FILE
 from sto_assistent.settings import PROJECT_DIR
 
-# The issue's target (0.92); measured 0.948 on 2026-12-02 (0.918 the round before).
-MIN_ACCURACY = 0.92
+# Above the issue's target (0.92): measured 0.963 on 2026-12-03 (0.935 the round before),
+# rounded down with a few messages' slack.
+MIN_ACCURACY = 0.95
 
 
 def load() -> tuple[list[nlu_scoring.Example], list[dict[str, str]]]:
