@@ -2,7 +2,7 @@
 
     python scripts/fallback_thresholds.py [results/crossval]     # `make crossval` runs it
 
-Reads the predictions `rasa test nlu --cross-validation --successes --errors` wrote
+Reads the predictions `rasa test nlu --cross-validation --successes` wrote
 (`intent_successes.json`, `intent_errors.json`): every training example, predicted by a
 fold that did not see it, so no evaluation set is involved. For each threshold it prints how
 many right answers would go to the fallback ("Bedoelt u ...?") and how many wrong answers

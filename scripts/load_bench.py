@@ -61,9 +61,14 @@ class Result:
     wrong_recipient: int = 0
 
 
+def is_not_processed(reply: dict[str, Any]) -> bool:
+    """The server's "not processed" answers (outage, too many): the company is told to resend."""
+    return bool((reply.get("custom") or {}).get("status"))
+
+
 def is_failure(reply: dict[str, Any]) -> bool:
-    """The server's own failure answers: not processed (outage, too many), or an apology."""
-    return bool((reply.get("custom") or {}).get("status")) or reply.get("text") in APOLOGIES
+    """The server's own failure answers: not processed, or an apology."""
+    return is_not_processed(reply) or reply.get("text") in APOLOGIES
 
 
 def conversation(port: int, client: int, turns: int) -> tuple[str, list[tuple[str, bool]], Result]:
@@ -83,7 +88,7 @@ def conversation(port: int, client: int, turns: int) -> tuple[str, list[tuple[st
             result.failed += 1
             continue
         result.latencies.append((time.perf_counter() - started) * 1000)
-        refused = answer.status != 200 or any((r.get("custom") or {}).get("status") for r in replies)
+        refused = answer.status != 200 or any(is_not_processed(r) for r in replies)
         sent.append((text, not refused))
         result.refused += int(refused)
         if answer.status != 200 or not replies or any(is_failure(r) for r in replies):

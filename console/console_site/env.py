@@ -15,9 +15,9 @@ import yaml
 from dotenv import dotenv_values
 
 CONSOLE_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = CONSOLE_DIR.parent
 # Rasa's FallbackClassifier threshold when config.yml names none.
 FALLBACK_DEFAULT_THRESHOLD = 0.3
-PROJECT_DIR = CONSOLE_DIR.parent
 DEFAULT_TRACKER_DB_FILE = "var/conversations.db"
 DEFAULT_CONSOLE_DB_FILE = "var/console.db"
 
